@@ -1,0 +1,40 @@
+#include "runtime/commands.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <stdexcept>
+
+namespace atn {
+
+// Each command file defines one of these.
+void add_sample_data_command(CLI::App& app);
+
+namespace {
+std::map<const CLI::App*, command_action>& actions() {
+  static std::map<const CLI::App*, command_action> table;
+  return table;
+}
+
+int dispatch(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands()) {
+    if (sub->get_subcommands().empty()) {
+      auto it = actions().find(sub);
+      if (it == actions().end()) throw std::logic_error("no action for command " + sub->get_name());
+      return it->second();
+    }
+    return dispatch(*sub);
+  }
+  throw std::logic_error("no command selected");
+}
+}  // namespace
+
+void bind_command(CLI::App* sub, command_action action) { actions()[sub] = std::move(action); }
+
+void register_commands(CLI::App& app) {
+  add_sample_data_command(app);
+}
+
+int run_selected_command(CLI::App& app) { return dispatch(app); }
+
+}  // namespace atn
