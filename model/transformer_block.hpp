@@ -1,0 +1,28 @@
+// Pre-norm transformer block: x + attn(LN(x)), then x + MLP(LN(x)); fused QKV projection.
+#pragma once
+
+#include <torch/torch.h>
+
+namespace atn {
+
+/// Self-attention block. `key_bias` is [B,1,1,S] or [B|1,1,S,S] (0 keep, -inf drop) or undefined.
+struct transformer_block_impl : torch::nn::Module {
+  transformer_block_impl(std::int64_t dim, std::int64_t heads, std::int64_t mlp_ratio,
+                         std::int64_t attention_chunk);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_bias);
+
+  std::int64_t heads, chunk;
+  torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+  torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc1{nullptr}, fc2{nullptr};
+};
+TORCH_MODULE_IMPL(transformer_block, transformer_block_impl);
+
+/// [B,S,D] → [B,H,S,D/H].
+torch::Tensor split_heads(const torch::Tensor& x, std::int64_t heads);
+/// [B,H,S,d] → [B,S,H·d].
+torch::Tensor merge_heads(const torch::Tensor& x);
+
+/// Additive attention bias [B,1,1,S] from a validity mask [B,S] (true = attend).
+torch::Tensor key_bias_from_valid(const torch::Tensor& valid);
+
+}  // namespace atn
