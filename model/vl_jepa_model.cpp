@@ -9,15 +9,22 @@ namespace {
 const char* const shared_prefixes[] = {"vit.", "text.", "fusion.", "text_predictor.", "image_predictor.",
                                        "semantic."};
 
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 void init_weights(torch::nn::Module& module) {
-  // Truncated-normal-like init for linear layers, zero biases (as in ViT / I-JEPA).
+  // Truncated-normal-like init for linear layers, zero biases (as in ViT / I-JEPA). Byte and patch
+  // embeddings keep torch's defaults (N(0,1), Kaiming-uniform): at 0.02 the sin-cos positions
+  // would dominate the inputs and the targets would be predictable from position alone.
   for (auto& p : module.named_parameters()) {
     const auto& name = p.key();
     auto& t = p.value();
     torch::NoGradGuard no_grad;
-    if (name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0 && t.dim() == 2)
+    if (ends_with(name, "embed.weight") || ends_with(name, "patch_embed.weight")) continue;
+    if (ends_with(name, "weight") && t.dim() == 2)
       t.normal_(0.0, 0.02).clamp_(-0.04, 0.04);
-    else if (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0)
+    else if (ends_with(name, "bias"))
       t.zero_();
   }
 }

@@ -9,6 +9,9 @@ namespace atn {
 
 // Each command file defines one of these.
 void add_sample_data_command(CLI::App& app);
+void add_bench_ingest_command(CLI::App& app);
+void add_yuma_command(CLI::App& app);
+void add_train_command(CLI::App& app);
 
 namespace {
 std::map<const CLI::App*, command_action>& actions() {
@@ -33,6 +36,9 @@ void bind_command(CLI::App* sub, command_action action) { actions()[sub] = std::
 
 void register_commands(CLI::App& app) {
   add_sample_data_command(app);
+  add_bench_ingest_command(app);
+  add_yuma_command(app);
+  add_train_command(app);
 }
 
 int run_selected_command(CLI::App& app) { return dispatch(app); }

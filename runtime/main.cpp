@@ -2,11 +2,29 @@
 #include "runtime/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <exception>
 
+#include <unistd.h>
+
+namespace {
+// libgomp reads OMP_WAIT_POLICY when it loads, before main. Its default spin-waiting steals the
+// cores OpenBLAS's own threads need (measured: 2x slower end to end on 2 cores), so the process
+// re-executes itself once with the passive policy unless the user chose one.
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  ensure_passive_openmp(argv);
+  // Logs go to stderr: stdout carries results (tables, the --json line).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("atn"));
   CLI::App app{"atn-node: federated self-supervised VL-JEPA training node"};
   app.require_subcommand(1);
   atn::register_commands(app);

@@ -1,0 +1,80 @@
+#include "runtime/agent_probe.hpp"
+
+#include "model/vl_jepa_trainer.hpp"
+
+#include <cmath>
+#include <map>
+
+namespace atn {
+namespace {
+
+using session_embeddings = std::map<std::string, std::pair<std::int32_t, std::vector<double>>>;
+
+// Mean embedding per session (sum here, normalised by cosine later).
+session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<training_sample>& samples,
+                                  std::int64_t batch_size, std::size_t windows_per_session) {
+  // The first windows of every session: every agent is represented, whatever the file order.
+  std::vector<training_sample> labelled;
+  std::map<std::string, std::size_t> taken;
+  for (const auto& s : samples)
+    if (s.label >= 0 && !s.tokens.empty() && taken[s.session]++ < windows_per_session) labelled.push_back(s);
+  session_embeddings out;
+  std::size_t index = 0;
+  for (const auto& batch : make_batches(labelled, batch_size, engine.model())) {
+    for (const auto& row : engine.text_embeddings(batch)) {
+      const auto& s = labelled[index++];
+      auto& [label, sum] = out[s.session];
+      label = s.label;
+      if (sum.empty()) sum.assign(row.size(), 0.0);
+      for (std::size_t d = 0; d < row.size(); ++d) sum[d] += row[d];
+    }
+  }
+  return out;
+}
+
+void normalise(std::vector<double>& v) {
+  double n = 0;
+  for (double x : v) n += x * x;
+  n = std::sqrt(n);
+  if (n > 0)
+    for (double& x : v) x /= n;
+}
+
+}  // namespace
+
+probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
+                             const std::vector<training_sample>& held_out, std::int64_t batch_size,
+                             std::size_t windows_per_session) {
+  probe_result result;
+  std::map<std::int32_t, std::vector<double>> centroids;
+  for (auto& [id, entry] : embed_sessions(engine, train, batch_size, windows_per_session)) {
+    auto& [label, sum] = entry;
+    normalise(sum);
+    auto& c = centroids[label];
+    if (c.empty()) c.assign(sum.size(), 0.0);
+    for (std::size_t d = 0; d < sum.size(); ++d) c[d] += sum[d];
+  }
+  for (auto& [label, c] : centroids) normalise(c);
+  result.classes = centroids.size();
+  std::size_t correct = 0;
+  for (auto& [id, entry] : embed_sessions(engine, held_out, batch_size, windows_per_session)) {
+    auto& [label, sum] = entry;
+    normalise(sum);
+    std::int32_t best = -1;
+    double best_score = -2;
+    for (const auto& [candidate, c] : centroids) {
+      double dot = 0;
+      for (std::size_t d = 0; d < c.size(); ++d) dot += c[d] * sum[d];
+      if (dot > best_score) {
+        best_score = dot;
+        best = candidate;
+      }
+    }
+    correct += best == label;
+    ++result.sessions;
+  }
+  result.accuracy = result.sessions ? static_cast<double>(correct) / result.sessions : 0.0;
+  return result;
+}
+
+}  // namespace atn

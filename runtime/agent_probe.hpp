@@ -1,0 +1,25 @@
+// A nearest-centroid probe on frozen embeddings: can the model tell, from a held-out session's
+// text alone, which agent (domain) it belongs to? Its accuracy before and after training is the
+// plainest evidence that the representations learned something about the data.
+#pragma once
+
+#include "runtime/training_data.hpp"
+
+namespace atn {
+
+class vl_jepa_trainer;
+
+struct probe_result {
+  double accuracy = 0;          ///< fraction of held-out sessions named correctly
+  std::size_t sessions = 0;     ///< held-out sessions classified
+  std::size_t classes = 0;      ///< agents with a centroid
+};
+
+/// Centroids from the training sessions' mean window embeddings (online text encoder, full view),
+/// then each held-out session goes to the nearest centroid by cosine. Samples with label -1 are
+/// ignored; the first `windows_per_session` windows of each session are embedded.
+probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
+                             const std::vector<training_sample>& held_out, std::int64_t batch_size,
+                             std::size_t windows_per_session = 2);
+
+}  // namespace atn
