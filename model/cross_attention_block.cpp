@@ -25,7 +25,7 @@ torch::Tensor cross_attention_block_impl::forward(const torch::Tensor& x, const 
   auto kv_out = kv(norm_kv(context)).view({b, s, 2, heads, d / heads}).permute({2, 0, 3, 1, 4});
   auto attn = chunked_attention(split_heads(q(norm_q(x)), heads), kv_out[0], kv_out[1], key_bias, chunk);
   auto h = x + proj(merge_heads(attn));
-  return h + fc2(torch::gelu(fc1(norm2(h))));
+  return fused_mlp(h, norm2, fc1, fc2);
 }
 
 }  // namespace atn

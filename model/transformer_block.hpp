@@ -1,4 +1,6 @@
-// Pre-norm transformer block: x + attn(LN(x)), then x + MLP(LN(x)); fused QKV projection.
+// Pre-norm transformer block: x + attn(LN(x)), then x + MLP(LN(x)); fused QKV projection. Both halves
+// are single autograd nodes with hand-written backward passes that save about 10·D floats per token
+// instead of 17·D.
 #pragma once
 
 #include <torch/torch.h>
@@ -16,6 +18,17 @@ struct transformer_block_impl : torch::nn::Module {
   torch::nn::Linear qkv{nullptr}, proj{nullptr}, fc1{nullptr}, fc2{nullptr};
 };
 TORCH_MODULE_IMPL(transformer_block, transformer_block_impl);
+
+/// h = x + proj(attention(qkv(norm(x)))) as one autograd node. It saves x, the qkv projection and
+/// the attention output; backward recomputes the norm and the attention probabilities.
+torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::LayerNorm& norm,
+                                   const torch::nn::Linear& qkv, const torch::nn::Linear& proj,
+                                   const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk);
+
+/// y = h + fc2(gelu(fc1(norm(h)))) as one autograd node. It saves h and fc1's output; backward
+/// recomputes the norm and the GELU (a third of a block's activation memory).
+torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
+                        const torch::nn::Linear& fc2);
 
 /// [B,S,D] → [B,H,S,D/H].
 torch::Tensor split_heads(const torch::Tensor& x, std::int64_t heads);

@@ -188,10 +188,12 @@ struct vl_jepa_trainer::impl {
     if (b.any_text()) {
       tm = make_text_masks(b, seed);
       t_ctx = model->text(in.tokens, tm.ctx_idx, tm.ctx_valid);
+      m.text.context_slots = tm.ctx_idx.size(1);
     }
     if (b.any_visual()) {
       im = make_image_masks(b, seed ^ 0x5bd1e995u);
       v_ctx = model->vit(in.images, im.ctx_idx);
+      m.visual.context_slots = im.ctx_idx.size(1);
     }
     auto [t_fused, v_fused] = model->fusion(t_ctx, tm.ctx_valid, v_ctx, in.has_text, in.has_visual);
 
@@ -214,6 +216,7 @@ struct vl_jepa_trainer::impl {
       auto loss = masked_smooth_l1(pred, target, tgt_valid);
       mm.present = true;
       mm.targets = tgt_valid.sum().item<std::int64_t>();
+      mm.target_slots = tgt_idx.size(1);
       mm.loss = loss.item<double>();
       torch::NoGradGuard no_grad;
       mm.cosine = masked_cosine(pred, target, tgt_valid);
@@ -229,10 +232,16 @@ struct vl_jepa_trainer::impl {
       total = total + score(m.visual, pred, v_full, im.tgt_idx, im.tgt_valid);
     }
 
-    // K-vectors from the context against the EMA semantic head on the full view.
-    auto [ctx, ctx_valid] = joint_context(t_fused, b.any_text() ? tm.ctx_valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
-                                          v_fused, in.has_visual, in.has_text);
-    auto k_online = model->semantic(ctx, ctx_valid);
+    // K-vectors from the context against the EMA semantic head on the full view; only computed
+    // when a loss reads them.
+    const bool decode = with_decoder && tcfg.decoder_loss_weight > 0 && b.any_text() &&
+                        std::min<std::int64_t>(tcfg.decoder_tokens, b.seq_len) >= 2;
+    torch::Tensor k_online;
+    if (tcfg.semantic_loss_weight > 0 || decode) {
+      auto [ctx, ctx_valid] = joint_context(t_fused, b.any_text() ? tm.ctx_valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
+                                            v_fused, in.has_visual, in.has_text);
+      k_online = model->semantic(ctx, ctx_valid);
+    }
     if (tcfg.semantic_loss_weight > 0) {
       torch::Tensor k_target;
       {
@@ -248,9 +257,9 @@ struct vl_jepa_trainer::impl {
     }
 
     // The local decoder learns to read K-vectors; detached, so it never shapes the shared model.
-    if (with_decoder && tcfg.decoder_loss_weight > 0 && b.any_text()) {
+    if (decode) {
       const auto t = std::min<std::int64_t>(tcfg.decoder_tokens, b.seq_len);
-      if (t >= 2) {
+      {
         auto tokens = in.tokens.narrow(1, 0, t);
         auto logits = model->decoder(k_online.detach(), tokens);
         auto next = tokens.narrow(1, 1, t - 1);

@@ -20,6 +20,8 @@ struct modality_metrics {
   double cosine = 0;    ///< mean cosine of predicted vs target embeddings
   double spread = 0;    ///< std across the batch of per-sample mean target embeddings (0 = collapse)
   std::int64_t targets = 0;
+  std::int64_t context_slots = 0;  ///< padded context length per sample the encoder ran on
+  std::int64_t target_slots = 0;   ///< padded target length per sample the predictor ran on
 };
 
 /// The result of one optimisation step, or of an evaluation.

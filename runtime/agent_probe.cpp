@@ -40,6 +40,33 @@ void normalise(std::vector<double>& v) {
     for (double& x : v) x /= n;
 }
 
+// Per-dimension mean and std over the training sessions: features are standardised with them
+// (both sides, before and after training alike), so a direction every embedding shares does not
+// drown the differences between agents.
+struct standardiser {
+  std::vector<double> mean, inv_std;
+  explicit standardiser(const session_embeddings& sessions) {
+    std::size_t n = 0;
+    for (const auto& [id, entry] : sessions) {
+      auto v = entry.second;
+      normalise(v);
+      if (mean.empty()) mean.assign(v.size(), 0.0), inv_std.assign(v.size(), 0.0);
+      for (std::size_t d = 0; d < v.size(); ++d) mean[d] += v[d], inv_std[d] += v[d] * v[d];
+      ++n;
+    }
+    for (std::size_t d = 0; d < mean.size(); ++d) {
+      mean[d] /= std::max<std::size_t>(1, n);
+      const double var = inv_std[d] / std::max<std::size_t>(1, n) - mean[d] * mean[d];
+      inv_std[d] = var > 1e-12 ? 1.0 / std::sqrt(var) : 0.0;
+    }
+  }
+  void apply(std::vector<double>& v) const {
+    normalise(v);
+    for (std::size_t d = 0; d < v.size() && d < mean.size(); ++d) v[d] = (v[d] - mean[d]) * inv_std[d];
+    normalise(v);
+  }
+};
+
 }  // namespace
 
 probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
@@ -47,9 +74,11 @@ probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training
                              std::size_t windows_per_session) {
   probe_result result;
   std::map<std::int32_t, std::vector<double>> centroids;
-  for (auto& [id, entry] : embed_sessions(engine, train, batch_size, windows_per_session)) {
+  auto train_sessions = embed_sessions(engine, train, batch_size, windows_per_session);
+  const standardiser standard(train_sessions);
+  for (auto& [id, entry] : train_sessions) {
     auto& [label, sum] = entry;
-    normalise(sum);
+    standard.apply(sum);
     auto& c = centroids[label];
     if (c.empty()) c.assign(sum.size(), 0.0);
     for (std::size_t d = 0; d < sum.size(); ++d) c[d] += sum[d];
@@ -59,7 +88,7 @@ probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training
   std::size_t correct = 0;
   for (auto& [id, entry] : embed_sessions(engine, held_out, batch_size, windows_per_session)) {
     auto& [label, sum] = entry;
-    normalise(sum);
+    standard.apply(sum);
     std::int32_t best = -1;
     double best_score = -2;
     for (const auto& [candidate, c] : centroids) {

@@ -10,6 +10,8 @@ namespace atn {
 // Each command file defines one of these.
 void add_sample_data_command(CLI::App& app);
 void add_bench_ingest_command(CLI::App& app);
+void add_bench_transfer_command(CLI::App& app);
+void add_bench_train_command(CLI::App& app);
 void add_yuma_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 
@@ -37,6 +39,8 @@ void bind_command(CLI::App* sub, command_action action) { actions()[sub] = std::
 void register_commands(CLI::App& app) {
   add_sample_data_command(app);
   add_bench_ingest_command(app);
+  add_bench_transfer_command(app);
+  add_bench_train_command(app);
   add_yuma_command(app);
   add_train_command(app);
 }
