@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -74,9 +75,12 @@ int bench_train(const bench_train_args& a) {
               static_cast<long long>(o.batch), static_cast<long long>(o.seq), a.modalities.c_str(),
               a.semantic_loss > 0 ? ", semantic loss" : "", a.decoder_loss > 0 ? ", decoder loss" : "");
   std::printf("  device       : %s, %d threads\n", r.device.c_str(), r.threads);
-  std::printf("  matmul rate  : %.1f GFLOP/s (float32 %lldx%lld; before %.1f, after %.1f)\n", r.matmul_gflops,
-              static_cast<long long>(o.matmul_size), static_cast<long long>(o.matmul_size), r.matmul_gflops_before,
-              r.matmul_gflops_after);
+  double lo = r.matmul_gflops, hi = 0;
+  for (double g : r.bracket_gflops) lo = std::min(lo, g), hi = std::max(hi, g);
+  std::printf("  matmul rate  : %.1f GFLOP/s best (float32 %lldx%lld; %.1f before, %.1f after the run, "
+              "%.1f-%.1f between steps)\n",
+              r.matmul_gflops, static_cast<long long>(o.matmul_size), static_cast<long long>(o.matmul_size),
+              r.matmul_gflops_before, r.matmul_gflops_after, lo, hi);
   std::printf("  step         : %.3f s median of %zu (after %lld warm-up), %.3f TFLOP of products per step\n",
               r.median_step_seconds, r.step_seconds.size(), static_cast<long long>(o.warmup), tflop);
   if (o.text)
@@ -85,7 +89,9 @@ int bench_train(const bench_train_args& a) {
   if (o.visual)
     std::printf("  shapes       : image context %lld, targets %lld patches per sample\n",
                 static_cast<long long>(r.last_shapes.image_context), static_cast<long long>(r.last_shapes.image_targets));
-  std::printf("  achieved     : %.1f GFLOP/s = %.1f%% of the matmul rate\n", r.achieved_gflops, 100 * r.ratio);
+  std::printf("  achieved     : %.1f GFLOP/s = %.1f%% of the matmul rate measured around each step "
+              "(%.1f%% of the best rate)\n",
+              r.achieved_gflops, 100 * r.ratio, 100 * r.ratio_to_best);
   std::printf("  throughput   : %.0f tokens/s, %.2f images/s\n", r.tokens_per_second, r.images_per_second);
   std::printf("  memory       : peak RSS %.0f MiB, growth %.0f MiB over the run (RSS before %.0f MiB)\n",
               r.peak_rss_mb, r.peak_growth_mb, r.rss_before_mb);
@@ -102,6 +108,9 @@ int bench_train(const bench_train_args& a) {
     j.key("device").value(r.device).key("threads").value(r.threads);
     j.key("matmul_gflops").value(r.matmul_gflops).key("matmul_gflops_before").value(r.matmul_gflops_before);
     j.key("matmul_gflops_after").value(r.matmul_gflops_after);
+    j.key("matmul_gflops_between_steps").begin_array();
+    for (double g : r.bracket_gflops) j.value(g);
+    j.end_array();
     j.key("steps").value(static_cast<std::int64_t>(r.step_seconds.size())).key("warmup").value(o.warmup);
     j.key("step_seconds").value(r.median_step_seconds);
     j.key("step_seconds_all").begin_array();
@@ -109,6 +118,7 @@ int bench_train(const bench_train_args& a) {
     j.end_array();
     j.key("step_flops").value(r.mean_step_flops);
     j.key("achieved_gflops").value(r.achieved_gflops).key("ratio").value(r.ratio);
+    j.key("ratio_to_best").value(r.ratio_to_best);
     j.key("tokens_per_second").value(r.tokens_per_second).key("images_per_second").value(r.images_per_second);
     j.key("text_context").value(r.last_shapes.text_context).key("text_targets").value(r.last_shapes.text_targets);
     j.key("image_context").value(r.last_shapes.image_context).key("image_targets").value(r.last_shapes.image_targets);

@@ -16,7 +16,7 @@ namespace {
 struct train_args {
   std::string data, images, preset = "tiny", modalities = "text,visual", out, export_torch;
   std::int64_t steps = 300, batch = 8;
-  double holdout = 0.2, lr = 1e-3, ema_start = 0.996;
+  double holdout = 0.2, lr = 1e-3, ema_start = 0.996, semantic_weight = 0.5;
   int threads = 0;
   std::uint64_t seed = 1;
   bool json = false;
@@ -86,6 +86,7 @@ int run(const train_args& a) {
   o.train.warmup_steps = std::max<std::int64_t>(1, a.steps / 10);
   o.train.threads = a.threads;
   o.train.ema_start = a.ema_start;
+  o.train.semantic_loss_weight = a.semantic_weight;
   o.train.seed = a.seed;
   if (!a.out.empty()) o.out = a.out;
   if (!a.export_torch.empty()) o.export_torch = a.export_torch;
@@ -155,6 +156,8 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--lr", args->lr, "peak learning rate")->capture_default_str();
   sub->add_option("--ema-start", args->ema_start, "EMA momentum at step 0 (rises to 1)")->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--semantic-weight", args->semantic_weight, "weight of the K-vector loss")->capture_default_str()
+      ->check(CLI::Range(0.0, 10.0));
   sub->add_option("--threads", args->threads, "torch threads (0: all cores)")->capture_default_str();
   sub->add_option("--seed", args->seed, "seed of the split, masks and init")->capture_default_str();
   sub->add_option("--out", args->out, "write a checkpoint here (atomically)");
