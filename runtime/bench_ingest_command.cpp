@@ -211,14 +211,7 @@ int bench_ingest(const bench_ingest_settings& s) {
 }  // namespace
 
 void add_bench_ingest_command(CLI::App& app) {
-  // `bench` is shared with other benchmarks: reuse it when another command made it first.
-  CLI::App* bench = nullptr;
-  try {
-    bench = app.get_subcommand("bench");
-  } catch (const CLI::OptionNotFound&) {
-    bench = app.add_subcommand("bench", "Measure the throughput of node components");
-    bench->require_subcommand(1);
-  }
+  CLI::App* bench = bench_group(app);
   auto settings = std::make_shared<bench_ingest_settings>();
   CLI::App* sub = bench->add_subcommand(
       "ingest", "Durable ingest through the ring log versus a plain sequential write() of the same bytes");

@@ -260,14 +260,7 @@ int bench_transfer(const bench_transfer_settings& settings) {
 }  // namespace
 
 void add_bench_transfer_command(CLI::App& app) {
-  // `bench` is shared with other benchmarks: reuse it when another command made it first.
-  CLI::App* bench = nullptr;
-  try {
-    bench = app.get_subcommand("bench");
-  } catch (const CLI::OptionNotFound&) {
-    bench = app.add_subcommand("bench", "Measure the throughput of node components");
-    bench->require_subcommand(1);
-  }
+  CLI::App* bench = bench_group(app);
   auto settings = std::make_shared<bench_transfer_settings>();
   CLI::App* sub = bench->add_subcommand(
       "transfer",

@@ -34,6 +34,17 @@ int dispatch(CLI::App& app) {
 }
 }  // namespace
 
+CLI::App* bench_group(CLI::App& app) {
+  // CLI11 2.1 has no get_subcommand_no_throw.
+  try {
+    return app.get_subcommand("bench");
+  } catch (const CLI::OptionNotFound&) {
+    CLI::App* bench = app.add_subcommand("bench", "Measure the throughput of node components");
+    bench->require_subcommand(1);
+    return bench;
+  }
+}
+
 void bind_command(CLI::App* sub, command_action action) { actions()[sub] = std::move(action); }
 
 void register_commands(CLI::App& app) {
