@@ -1,55 +1,20 @@
 #include "model/chunked_attention.hpp"
 
+#include "model/cpu_blas.hpp"
+#include "model/task_pool.hpp"
+
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
-
-#include <dlfcn.h>
 
 namespace atn {
 namespace {
 
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// CBLAS and OpenBLAS's thread control, looked up at run time: LibTorch links the BLAS, we do not.
-using cblas_sgemm_fn = void (*)(int, int, int, int, int, int, float, const float*, int, const float*, int, float,
-                                float*, int);
-using set_threads_fn = void (*)(int);
-using get_threads_fn = int (*)();
-
-struct blas_symbols {
-  cblas_sgemm_fn sgemm = nullptr;
-  set_threads_fn set_threads = nullptr;
-  get_threads_fn get_threads = nullptr;
-  blas_symbols() {
-    sgemm = reinterpret_cast<cblas_sgemm_fn>(dlsym(RTLD_DEFAULT, "cblas_sgemm"));
-    set_threads = reinterpret_cast<set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-    get_threads = reinterpret_cast<get_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-  }
-};
-
-const blas_symbols& blas() {
-  static const blas_symbols symbols;
-  return symbols;
-}
-
-constexpr int row_major = 101, no_trans = 111, trans = 112;
-
-// Row-major C[m,n] = alpha·op(A)·op(B) + beta·C with unit column stride; beta 0 ignores C.
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
-          std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
-  if (const auto f = blas().sgemm) {
-    f(row_major, ta ? trans : no_trans, tb ? trans : no_trans, static_cast<int>(m), static_cast<int>(n),
-      static_cast<int>(k), alpha, a, static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-    return;
-  }
-  auto am = torch::from_blob(const_cast<float*>(a), {ta ? k : m, ta ? m : k}, {lda, 1});
-  auto bm = torch::from_blob(const_cast<float*>(b), {tb ? n : k, tb ? k : n}, {ldb, 1});
-  auto cm = torch::from_blob(c, {m, n}, {ldc, 1});
-  at::addmm_out(cm, cm, ta ? am.t() : am, tb ? bm.t() : bm, beta, alpha);
-}
 
 // Raw access to one (batch, head) slice of a [B,H,S,d] view with unit last stride.
 struct head_view {
@@ -69,30 +34,162 @@ void check_operand(const torch::Tensor& t, const char* name) {
   TORCH_CHECK(t.stride(3) == 1, "attention: ", name, " needs a unit last stride");
 }
 
-// Per-batch [Sb, Sk] rows of the bias (Sb is 1 for a per-key bias).
-std::vector<torch::Tensor> bias_per_batch(const torch::Tensor& bias, std::int64_t batch, std::int64_t sq,
-                                          std::int64_t sk) {
-  std::vector<torch::Tensor> out;
-  if (!bias.defined() || bias.numel() == 0) return out;
+// The bias as a contiguous float tensor [B|1,1,1|Sq,Sk], or an empty one.
+torch::Tensor checked_bias(const torch::Tensor& bias, std::int64_t batch, std::int64_t sq, std::int64_t sk) {
+  if (!bias.defined() || bias.numel() == 0) return torch::empty({0}, torch::kFloat32);
   TORCH_CHECK(bias.dim() == 4 && bias.size(1) == 1 && bias.size(3) == sk && (bias.size(2) == 1 || bias.size(2) == sq) &&
                   (bias.size(0) == 1 || bias.size(0) == batch),
               "attention: key_bias must be [B|1,1,1|Sq,Sk]");
-  auto b = bias.to(torch::kFloat32).contiguous();
-  for (std::int64_t i = 0; i < batch; ++i) out.push_back(b[b.size(0) == 1 ? 0 : i][0]);
+  return bias.to(torch::kFloat32).contiguous();
+}
+
+// --- row kernels: the S² work, one pass each over a block that stays in cache -------------------
+// Written with GCC vector extensions and cloned per instruction set (AVX-512, AVX2, baseline). The
+// 64-byte vectors never cross a non-inlined call, so the ABI note GCC gives about them is moot.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+using vfloat = float __attribute__((vector_size(64)));
+using vint = std::int32_t __attribute__((vector_size(64)));
+constexpr std::int64_t lanes = 16;
+
+#define ATN_INLINE inline __attribute__((always_inline))
+#define ATN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+
+ATN_INLINE vfloat splat(float c) { return vfloat{} + c; }
+// Loads and stores of w ≤ 16 floats; a full vector is a single unaligned move.
+ATN_INLINE vfloat load(const float* p, std::int64_t w, float fill) {
+  vfloat v;
+  if (w == lanes) {
+    __builtin_memcpy(&v, p, sizeof v);
+  } else {
+    v = splat(fill);
+    for (std::int64_t i = 0; i < w; ++i) v[i] = p[i];
+  }
+  return v;
+}
+ATN_INLINE void store(float* p, vfloat v, std::int64_t w) {
+  if (w == lanes) {
+    __builtin_memcpy(p, &v, sizeof v);
+  } else {
+    for (std::int64_t i = 0; i < w; ++i) p[i] = v[i];
+  }
+}
+// Calls f(j, w) over [0, n) in vectors: w is the constant 16 but for a shorter tail.
+template <class F>
+ATN_INLINE void for_vectors(std::int64_t n, F&& f) {
+  std::int64_t j = 0;
+  for (; j + lanes <= n; j += lanes) f(j, lanes);
+  if (j < n) f(j, n - j);
+}
+ATN_INLINE float lane_max(vfloat v) {
+  float m = v[0];
+  for (int i = 1; i < lanes; ++i) m = v[i] > m ? v[i] : m;
+  return m;
+}
+ATN_INLINE float lane_sum(vfloat v) {
+  float s = 0;
+  for (int i = 0; i < lanes; ++i) s += v[i];
+  return s;
+}
+
+// exp(x) for x ≤ 0 (larger x is clamped to 0); x below −87.3, −inf included, gives exactly 0.
+// Cephes' single-precision polynomial: relative error about 1e-7.
+ATN_INLINE vfloat exp_nonpositive(vfloat x) {
+  const vfloat zero = splat(0.0f);
+  x = x > zero ? zero : x;
+  const vint dead = x < splat(-87.3f);
+  const vfloat magic = splat(12582912.0f);  // 1.5·2²³: adding it rounds to an integer
+  const vfloat shifted = x * 1.44269504088896341f + magic;
+  const vfloat n = shifted - magic;
+  vfloat r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  vfloat p = splat(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  const vint exponent = ((__builtin_bit_cast(vint, shifted) - __builtin_bit_cast(vint, magic)) + 127) << 23;
+  const vfloat result = p * __builtin_bit_cast(vfloat, exponent);
+  return dead ? zero : result;
+}
+
+// Forward: rows of scaled scores (+ bias) become unnormalised probabilities exp(s − max); writes
+// each row's log-sum-exp and 1 / sum (0 for a row without any key left).
+ATN_CLONES void softmax_rows_forward(float* s, std::int64_t n, std::int64_t sk, const float* bias,
+                                     std::int64_t bias_stride, float* lse, float* inv_sum) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (std::int64_t i = 0; i < n; ++i) {
+    float* row = s + i * sk;
+    const float* brow = bias ? bias + i * bias_stride : nullptr;
+    vfloat vmax = splat(neg_inf);
+    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+      vfloat v = load(row + j, w, neg_inf);
+      if (brow) {
+        v += load(brow + j, w, 0.0f);
+        store(row + j, v, w);
+      }
+      vmax = v > vmax ? v : vmax;
+    });
+    float m = lane_max(vmax);
+    if (m == neg_inf) m = 0;  // every key dropped: all probabilities are 0
+    vfloat vsum = splat(0.0f);
+    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+      const vfloat e = exp_nonpositive(load(row + j, w, neg_inf) - m);
+      store(row + j, e, w);
+      vsum += w == lanes ? e : load(row + j, w, 0.0f);
+    });
+    const float l = lane_sum(vsum);
+    lse[i] = l > 0 ? m + std::log(l) : std::numeric_limits<float>::infinity();
+    inv_sum[i] = l > 0 ? 1.0f / l : 0.0f;
+  }
+}
+
+// Backward: rows of scaled scores (+ bias) become probabilities exp(s − lse).
+ATN_CLONES void softmax_rows_recompute(float* s, std::int64_t n, std::int64_t sk, const float* bias,
+                                       std::int64_t bias_stride, const float* lse) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (std::int64_t i = 0; i < n; ++i) {
+    float* row = s + i * sk;
+    const float* brow = bias ? bias + i * bias_stride : nullptr;
+    const float l = lse[i];
+    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+      vfloat v = load(row + j, w, neg_inf);
+      if (brow) v += load(brow + j, w, 0.0f);
+      store(row + j, exp_nonpositive(v - l), w);
+    });
+  }
+}
+
+// Backward: dP rows become dS = P ∘ (dP − delta), delta = rowsum(dO ∘ O).
+ATN_CLONES void softmax_rows_grad(float* dp, const float* p, std::int64_t n, std::int64_t sk, const float* delta) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    float* drow = dp + i * sk;
+    const float* prow = p + i * sk;
+    const float dl = delta[i];
+    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+      store(drow + j, load(prow + j, w, 0.0f) * (load(drow + j, w, 0.0f) - dl), w);
+    });
+  }
+}
+
+// Bias rows of one batch entry: a pointer and the stride between query rows (0: per key).
+struct bias_rows {
+  const float* data = nullptr;
+  std::int64_t stride = 0;
+  const float* at(std::int64_t r0) const { return data ? data + r0 * stride : nullptr; }
+};
+
+std::vector<bias_rows> bias_layout(const torch::Tensor& bias, std::int64_t batch) {
+  std::vector<bias_rows> out(batch);
+  if (bias.numel() == 0) return out;
+  const float* base = bias.data_ptr<float>();
+  for (std::int64_t b = 0; b < batch; ++b) {
+    out[b].data = base + (bias.size(0) == 1 ? 0 : b * bias.stride(0));
+    out[b].stride = bias.size(2) == 1 ? 0 : bias.stride(2);
+  }
   return out;
-}
-
-torch::Tensor bias_rows(const torch::Tensor& rows, std::int64_t r0, std::int64_t n) {
-  return rows.size(0) == 1 ? rows : rows.narrow(0, r0, n);
-}
-
-// One block of probabilities: p[n, sk] = softmax(scale·q kᵀ + bias) for rows r0..r0+n.
-void block_probabilities(const float* qb, std::int64_t q_row, const float* kb, std::int64_t k_row, std::int64_t n,
-                         std::int64_t sk, std::int64_t d, float scale, const torch::Tensor* bias, std::int64_t r0,
-                         torch::Tensor& s, torch::Tensor& p) {
-  gemm(false, true, n, sk, d, scale, qb, q_row, kb, k_row, 0.0f, s.data_ptr<float>(), sk);
-  if (bias) s.add_(bias_rows(*bias, r0, n));
-  at::_softmax_out(p, s, 1, false);
 }
 
 struct chunked_attention_fn : torch::autograd::Function<chunked_attention_fn> {
@@ -103,122 +200,129 @@ struct chunked_attention_fn : torch::autograd::Function<chunked_attention_fn> {
     v = unit_last_stride(v);
     // [B,Sq,H,d] storage: merging heads afterwards is a view.
     auto out = torch::empty({q.size(0), q.size(2), q.size(1), v.size(3)}, q.options()).permute({0, 2, 1, 3});
-    attention_forward(q, k, v, key_bias, out, chunk);
-    ctx->save_for_backward({q, k, v, key_bias});
+    auto lse = torch::empty({q.size(0), q.size(1), q.size(2)}, q.options());
+    attention_forward(q, k, v, key_bias, out, lse, chunk);
+    ctx->save_for_backward({q, k, v, key_bias, out, lse});
     ctx->saved_data["chunk"] = chunk;
     return out;
   }
 
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     auto saved = ctx->get_saved_variables();
-    auto q = saved[0], k = saved[1], v = saved[2], bias = saved[3];
+    auto q = saved[0], k = saved[1], v = saved[2], bias = saved[3], out = saved[4], lse = saved[5];
     const std::int64_t chunk = ctx->saved_data["chunk"].toInt();
     auto dout = unit_last_stride(grads[0]);
     auto like = [](const torch::Tensor& t) {
       return torch::empty({t.size(0), t.size(2), t.size(1), t.size(3)}, t.options()).permute({0, 2, 1, 3});
     };
     auto dq = like(q), dk = like(k), dv = like(v);
-    attention_backward(q, k, v, bias, dout, dq, dk, dv, chunk);
+    attention_backward(q, k, v, bias, out, lse, dout, dq, dk, dv, chunk);
     return {dq, dk, dv, torch::Tensor(), torch::Tensor()};
   }
 };
 
 }  // namespace
 
-blas_single_thread_scope::blas_single_thread_scope() {
-  const auto& b = blas();
-  if (b.set_threads && b.get_threads) {
-    saved_ = b.get_threads();
-    if (saved_ > 1) b.set_threads(1);
-  }
-}
-
-blas_single_thread_scope::~blas_single_thread_scope() {
-  if (saved_ > 1) blas().set_threads(saved_);
-}
-
 void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                       const torch::Tensor& key_bias, const torch::Tensor& out, std::int64_t block_rows) {
+                       const torch::Tensor& key_bias, const torch::Tensor& out, const torch::Tensor& lse,
+                       std::int64_t block_rows) {
   check_operand(q, "q");
   check_operand(k, "k");
   check_operand(v, "v");
   check_operand(out, "out");
   TORCH_CHECK(block_rows > 0, "attention chunk must be positive");
   const std::int64_t batch = q.size(0), heads = q.size(1), sq = q.size(2), d = q.size(3), sk = k.size(2);
+  const std::int64_t dv = v.size(3);
   TORCH_CHECK(k.size(0) == batch && v.size(0) == batch && k.size(1) == heads && v.size(1) == heads &&
-                  k.size(3) == d && v.size(2) == sk && out.sizes() == torch::IntArrayRef({batch, heads, sq, v.size(3)}),
+                  k.size(3) == d && v.size(2) == sk && out.sizes() == torch::IntArrayRef({batch, heads, sq, dv}),
               "attention: q, k, v and out shapes disagree");
-  if (sq == 0 || batch == 0) return;
-  const auto biases = bias_per_batch(key_bias, batch, sq, sk);
+  TORCH_CHECK(!lse.defined() || (lse.is_contiguous() && lse.scalar_type() == torch::kFloat32 &&
+                                 lse.sizes() == torch::IntArrayRef({batch, heads, sq})),
+              "attention: lse must be a contiguous float32 [B,H,Sq]");
+  if (sq == 0 || batch == 0 || heads == 0) return;
+  const auto bias = checked_bias(key_bias, batch, sq, sk);
+  const auto biases = bias_layout(bias, batch);
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
-  const std::int64_t rows = std::min(block_rows, sq), dv = v.size(3);
+  const std::int64_t rows = std::min(block_rows, sq);
   const head_view qv(q), kv(k), vv(v), ov(out);
+  float* lse_data = lse.defined() ? lse.data_ptr<float>() : nullptr;
   blas_single_thread_scope single;
-  at::parallel_for(0, batch * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-    auto s = torch::empty({rows, sk}, q.options());
-    auto p = torch::empty({rows, sk}, q.options());
+  task_pool::shared().run(batch * heads, kernel_threads(), [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> s(static_cast<std::size_t>(rows * sk)), row_lse(rows), inv(rows);
     for (std::int64_t t = begin; t < end; ++t) {
       const std::int64_t b = t / heads, h = t % heads;
-      const torch::Tensor* bias = biases.empty() ? nullptr : &biases[b];
+      float* oh = ov.at(b, h);
       for (std::int64_t r0 = 0; r0 < sq; r0 += rows) {
         const std::int64_t n = std::min(rows, sq - r0);
-        auto sb = s.narrow(0, 0, n), pb = p.narrow(0, 0, n);
-        block_probabilities(qv.at(b, h) + r0 * qv.row, qv.row, kv.at(b, h), kv.row, n, sk, d, scale, bias, r0, sb, pb);
-        gemm(false, false, n, dv, sk, 1.0f, pb.data_ptr<float>(), sk, vv.at(b, h), vv.row, 0.0f,
-             ov.at(b, h) + r0 * ov.row, ov.row);
+        sgemm(false, true, n, sk, d, scale, qv.at(b, h) + r0 * qv.row, qv.row, kv.at(b, h), kv.row, 0.0f, s.data(), sk);
+        softmax_rows_forward(s.data(), n, sk, biases[b].at(r0), biases[b].stride, row_lse.data(), inv.data());
+        sgemm(false, false, n, dv, sk, 1.0f, s.data(), sk, vv.at(b, h), vv.row, 0.0f, oh + r0 * ov.row, ov.row);
+        for (std::int64_t i = 0; i < n; ++i) {
+          float* orow = oh + (r0 + i) * ov.row;
+          for (std::int64_t j = 0; j < dv; ++j) orow[j] *= inv[i];
+        }
+        if (lse_data) std::copy(row_lse.begin(), row_lse.begin() + n, lse_data + t * sq + r0);
       }
     }
   });
 }
 
 void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                        const torch::Tensor& key_bias, const torch::Tensor& dout, const torch::Tensor& dq,
-                        const torch::Tensor& dk, const torch::Tensor& dv, std::int64_t block_rows) {
-  for (auto [t, name] : {std::pair{&q, "q"}, {&k, "k"}, {&v, "v"}, {&dout, "dout"}, {&dq, "dq"}, {&dk, "dk"},
-                         {&dv, "dv"}})
+                        const torch::Tensor& key_bias, const torch::Tensor& out, const torch::Tensor& lse,
+                        const torch::Tensor& dout, const torch::Tensor& dq, const torch::Tensor& dk,
+                        const torch::Tensor& dv, std::int64_t block_rows) {
+  for (auto [t, name] : {std::pair{&q, "q"}, {&k, "k"}, {&v, "v"}, {&out, "out"}, {&dout, "dout"}, {&dq, "dq"},
+                         {&dk, "dk"}, {&dv, "dv"}})
     check_operand(*t, name);
   TORCH_CHECK(block_rows > 0, "attention chunk must be positive");
-  TORCH_CHECK(dq.sizes() == q.sizes() && dk.sizes() == k.sizes() && dv.sizes() == v.sizes(),
+  TORCH_CHECK(dq.sizes() == q.sizes() && dk.sizes() == k.sizes() && dv.sizes() == v.sizes() &&
+                  out.sizes() == dout.sizes(),
               "attention: gradient shapes disagree");
   const std::int64_t batch = q.size(0), heads = q.size(1), sq = q.size(2), d = q.size(3), sk = k.size(2);
   const std::int64_t dvw = v.size(3);
-  if (batch == 0) return;
+  TORCH_CHECK(lse.defined() && lse.is_contiguous() && lse.scalar_type() == torch::kFloat32 &&
+                  lse.sizes() == torch::IntArrayRef({batch, heads, sq}),
+              "attention: backward needs the forward's lse [B,H,Sq]");
+  if (batch == 0 || heads == 0) return;
   if (sq == 0) {
     dk.zero_();
     dv.zero_();
     return;
   }
-  const auto biases = bias_per_batch(key_bias, batch, sq, sk);
+  const auto bias = checked_bias(key_bias, batch, sq, sk);
+  const auto biases = bias_layout(bias, batch);
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
   const std::int64_t rows = std::min(block_rows, sq);
-  const head_view qv(q), kv(k), vv(v), dov(dout), dqv(dq), dkv(dk), dvv(dv);
+  const head_view qv(q), kv(k), vv(v), outv(out), dov(dout), dqv(dq), dkv(dk), dvv(dv);
+  const float* lse_data = lse.data_ptr<float>();
   blas_single_thread_scope single;
-  at::parallel_for(0, batch * heads, 1, [&](std::int64_t begin, std::int64_t end) {
-    auto s = torch::empty({rows, sk}, q.options());   // scores, then dS
-    auto p = torch::empty({rows, sk}, q.options());   // probabilities
-    auto dp = torch::empty({rows, sk}, q.options());  // dP
+  task_pool::shared().run(batch * heads, kernel_threads(), [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> p(static_cast<std::size_t>(rows * sk)), dp(static_cast<std::size_t>(rows * sk)), delta(rows);
     for (std::int64_t t = begin; t < end; ++t) {
       const std::int64_t b = t / heads, h = t % heads;
-      const torch::Tensor* bias = biases.empty() ? nullptr : &biases[b];
       const float* qh = qv.at(b, h);
       const float* kh = kv.at(b, h);
       const float* doh = dov.at(b, h);
+      const float* oh = outv.at(b, h);
       for (std::int64_t r0 = 0; r0 < sq; r0 += rows) {
         const std::int64_t n = std::min(rows, sq - r0);
         const float beta = r0 == 0 ? 0.0f : 1.0f;  // the first block initialises dk and dv
-        auto sb = s.narrow(0, 0, n), pb = p.narrow(0, 0, n), dpb = dp.narrow(0, 0, n);
-        block_probabilities(qh + r0 * qv.row, qv.row, kh, kv.row, n, sk, d, scale, bias, r0, sb, pb);
-        // dV += Pᵀ dO; dP = dO Vᵀ; dS = P ∘ (dP − rowsum(dP ∘ P)).
-        gemm(true, false, sk, dvw, n, 1.0f, pb.data_ptr<float>(), sk, doh + r0 * dov.row, dov.row, beta,
-             dvv.at(b, h), dvv.row);
-        gemm(false, true, n, sk, dvw, 1.0f, doh + r0 * dov.row, dov.row, vv.at(b, h), vv.row, 0.0f,
-             dpb.data_ptr<float>(), sk);
-        at::_softmax_backward_data_out(sb, dpb, pb, 1, torch::kFloat32);
+        sgemm(false, true, n, sk, d, scale, qh + r0 * qv.row, qv.row, kh, kv.row, 0.0f, p.data(), sk);
+        softmax_rows_recompute(p.data(), n, sk, biases[b].at(r0), biases[b].stride, lse_data + t * sq + r0);
+        // dV += Pᵀ dO; dP = dO Vᵀ; dS = P ∘ (dP − rowsum(dO ∘ O)).
+        sgemm(true, false, sk, dvw, n, 1.0f, p.data(), sk, doh + r0 * dov.row, dov.row, beta, dvv.at(b, h), dvv.row);
+        sgemm(false, true, n, sk, dvw, 1.0f, doh + r0 * dov.row, dov.row, vv.at(b, h), vv.row, 0.0f, dp.data(), sk);
+        for (std::int64_t i = 0; i < n; ++i) {
+          const float* orow = oh + (r0 + i) * outv.row;
+          const float* drow = doh + (r0 + i) * dov.row;
+          float acc = 0;
+          for (std::int64_t j = 0; j < dvw; ++j) acc += orow[j] * drow[j];
+          delta[i] = acc;
+        }
+        softmax_rows_grad(dp.data(), p.data(), n, sk, delta.data());
         // dQ = scale·dS K; dK += scale·dSᵀ Q.
-        gemm(false, false, n, d, sk, scale, sb.data_ptr<float>(), sk, kh, kv.row, 0.0f, dqv.at(b, h) + r0 * dqv.row,
-             dqv.row);
-        gemm(true, false, sk, d, n, scale, sb.data_ptr<float>(), sk, qh + r0 * qv.row, qv.row, beta, dkv.at(b, h),
-             dkv.row);
+        sgemm(false, false, n, d, sk, scale, dp.data(), sk, kh, kv.row, 0.0f, dqv.at(b, h) + r0 * dqv.row, dqv.row);
+        sgemm(true, false, sk, d, n, scale, dp.data(), sk, qh + r0 * qv.row, qv.row, beta, dkv.at(b, h), dkv.row);
       }
     }
   });
@@ -233,7 +337,7 @@ torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, 
   if (!torch::GradMode::is_enabled() || !(q.requires_grad() || k.requires_grad() || v.requires_grad())) {
     auto qc = unit_last_stride(q), kc = unit_last_stride(k), vc = unit_last_stride(v);
     auto out = torch::empty({q.size(0), q.size(2), q.size(1), v.size(3)}, q.options()).permute({0, 2, 1, 3});
-    attention_forward(qc, kc, vc, bias, out, chunk_rows);
+    attention_forward(qc, kc, vc, bias, out, torch::Tensor(), chunk_rows);
     return out;
   }
   return chunked_attention_fn::apply(q, k, v, bias, chunk_rows);

@@ -22,9 +22,9 @@ cross_attention_block_impl::cross_attention_block_impl(std::int64_t dim, std::in
 torch::Tensor cross_attention_block_impl::forward(const torch::Tensor& x, const torch::Tensor& context,
                                                   const torch::Tensor& key_bias) {
   const auto b = context.size(0), s = context.size(1), d = context.size(2);
-  auto kv_out = kv(norm_kv(context)).view({b, s, 2, heads, d / heads}).permute({2, 0, 3, 1, 4});
-  auto attn = chunked_attention(split_heads(q(norm_q(x)), heads), kv_out[0], kv_out[1], key_bias, chunk);
-  auto h = x + proj(merge_heads(attn));
+  auto kv_out = fast_linear(norm_kv(context), kv).view({b, s, 2, heads, d / heads}).permute({2, 0, 3, 1, 4});
+  auto attn = chunked_attention(split_heads(fast_linear(norm_q(x), q), heads), kv_out[0], kv_out[1], key_bias, chunk);
+  auto h = x + fast_linear(merge_heads(attn), proj);
   return fused_mlp(h, norm2, fc1, fc2);
 }
 

@@ -20,13 +20,13 @@ torch::Tensor jepa_predictor_impl::forward(const torch::Tensor& context, const t
                                            const torch::Tensor& ctx_valid, const torch::Tensor& tgt_pos,
                                            const torch::Tensor& tgt_valid) {
   const auto nc = context.size(1), nt = tgt_pos.size(1);
-  auto ctx = embed(context) + positions.index({ctx_pos});
+  auto ctx = fast_linear(context, embed) + positions.index({ctx_pos});
   auto tgt = mask_token.expand({tgt_pos.size(0), nt, mask_token.size(2)}) + positions.index({tgt_pos});
   auto x = torch::cat({ctx, tgt}, 1);
   // Mask tokens carry only positions, so attending among them leaks nothing about the targets.
   auto bias = key_bias_from_valid(torch::cat({ctx_valid, tgt_valid}, 1));
   for (auto& block : *blocks) x = block->as<transformer_block_impl>()->forward(x, bias);
-  return project(norm(x.narrow(1, nc, nt)));
+  return fast_linear(norm(x.narrow(1, nc, nt)), project);
 }
 
 }  // namespace atn

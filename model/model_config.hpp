@@ -45,7 +45,7 @@ struct train_config {
   double collapse_spread = 0.02;       ///< target-embedding spread below this is a collapse.
   std::uint64_t seed = 1;
   int threads = 0;                     ///< torch intra-op threads; 0 = all cores.
-  std::int64_t attention_chunk = 512;  ///< query rows per attention chunk (memory bound).
+  std::int64_t attention_chunk = 128;  ///< query rows per attention block (sized to stay in cache).
 };
 
 /// The defaults of a named preset: "tiny" (tests, seconds on 2 cores), "small" (CPU demo) or

@@ -1,6 +1,7 @@
 #include "model/transformer_block.hpp"
 
 #include "model/chunked_attention.hpp"
+#include "model/cpu_blas.hpp"
 
 #include <limits>
 
@@ -38,20 +39,22 @@ torch::Tensor self_attention_forward(const torch::Tensor& x2, std::int64_t b, st
                                      const torch::Tensor& bqkv, const torch::Tensor& wp, const torch::Tensor& bp,
                                      const torch::Tensor& bias, std::int64_t heads, std::int64_t chunk,
                                      torch::Tensor* mean, torch::Tensor* rstd, torch::Tensor* qkv_out,
-                                     torch::Tensor* o_out) {
+                                     torch::Tensor* o_out, torch::Tensor* lse_out) {
   const auto d = x2.size(1);
   auto norm = at::native_layer_norm(x2, {d}, lnw, lnb, eps);
-  auto qkv = at::addmm(bqkv, std::get<0>(norm), wqkv.t());
+  auto qkv = cpu_linear(std::get<0>(norm), wqkv, bqkv);
   std::get<0>(norm).reset();
   auto o = torch::empty({x2.size(0), d}, x2.options());
   auto [q, k, v] = split_qkv(qkv, b, s, heads);
-  attention_forward(q, k, v, bias, heads_view(o, b, s, heads), chunk);
-  auto h = at::addmm(bp, o, wp.t());
-  h.add_(x2);
+  torch::Tensor lse;
+  if (lse_out) lse = torch::empty({b, heads, s}, x2.options());
+  attention_forward(q, k, v, bias, heads_view(o, b, s, heads), lse, chunk);
+  auto h = cpu_linear(o, wp, bp, x2);
   if (mean) *mean = std::get<1>(norm);
   if (rstd) *rstd = std::get<2>(norm);
   if (qkv_out) *qkv_out = qkv;
   if (o_out) *o_out = o;
+  if (lse_out) *lse_out = lse;
   return h;
 }
 
@@ -61,10 +64,10 @@ struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
                                torch::Tensor bias, std::int64_t heads, std::int64_t chunk, double eps) {
     const auto b = x.size(0), s = x.size(1), d = x.size(2);
     auto x2 = x.contiguous().view({b * s, d});
-    torch::Tensor mean, rstd, qkv, o;
+    torch::Tensor mean, rstd, qkv, o, lse;
     auto h = self_attention_forward(x2, b, s, lnw, lnb, eps, wqkv, bqkv, wp, bp, bias, heads, chunk, &mean, &rstd,
-                                    &qkv, &o);
-    ctx->save_for_backward({x2, mean, rstd, qkv, o, bias, lnw, lnb, wqkv, wp});
+                                    &qkv, &o, &lse);
+    ctx->save_for_backward({x2, mean, rstd, qkv, o, bias, lnw, lnb, wqkv, wp, lse});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["chunk"] = chunk;
     ctx->saved_data["eps"] = eps;
@@ -74,24 +77,25 @@ struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const auto saved = ctx->get_saved_variables();
     const auto &x2 = saved[0], &mean = saved[1], &rstd = saved[2], &qkv = saved[3], &o = saved[4], &bias = saved[5];
-    const auto &lnw = saved[6], &lnb = saved[7], &wqkv = saved[8], &wp = saved[9];
+    const auto &lnw = saved[6], &lnb = saved[7], &wqkv = saved[8], &wp = saved[9], &lse = saved[10];
     const auto heads = ctx->saved_data["heads"].toInt(), chunk = ctx->saved_data["chunk"].toInt();
     const double eps = ctx->saved_data["eps"].toDouble();
     const auto b = grads[0].size(0), s = grads[0].size(1), d = x2.size(1), n = x2.size(0);
     auto dh = grads[0].contiguous().view({n, d});
-    auto dwp = dh.t().mm(o);
+    auto dwp = cpu_mm(dh.t(), o);
     auto dbp = dh.sum(0);
-    auto d_o = dh.mm(wp);
+    auto d_o = cpu_mm(dh, wp);
     auto dqkv = torch::empty({n, 3 * d}, x2.options());
     auto [q, k, v] = split_qkv(qkv, b, s, heads);
     auto [dq, dk, dv] = split_qkv(dqkv, b, s, heads);
-    attention_backward(q, k, v, bias, heads_view(d_o, b, s, heads), dq, dk, dv, chunk);
+    attention_backward(q, k, v, bias, heads_view(o, b, s, heads), lse, heads_view(d_o, b, s, heads), dq, dk, dv,
+                       chunk);
     d_o.reset();
     auto a = std::get<0>(at::native_layer_norm(x2, {d}, lnw, lnb, eps));
-    auto dwqkv = dqkv.t().mm(a);
+    auto dwqkv = cpu_mm(dqkv.t(), a);
     a.reset();
     auto dbqkv = dqkv.sum(0);
-    auto da = dqkv.mm(wqkv);
+    auto da = cpu_mm(dqkv, wqkv);
     dqkv.reset();
     auto [dx, dlnw, dlnb] = at::native_layer_norm_backward(da, x2, {d}, mean, rstd, lnw, lnb, all_grads);
     dx.add_(dh);
@@ -107,10 +111,9 @@ struct mlp_fn : torch::autograd::Function<mlp_fn> {
     const auto d = h.size(-1);
     auto h2 = h.contiguous().view({-1, d});
     auto norm = at::native_layer_norm(h2, {d}, lnw, lnb, eps);
-    auto u = at::addmm(b1, std::get<0>(norm), w1.t());
+    auto u = cpu_linear(std::get<0>(norm), w1, b1);
     std::get<0>(norm).reset();
-    auto y = at::addmm(b2, at::gelu(u), w2.t());
-    y.add_(h2);
+    auto y = cpu_linear(at::gelu(u), w2, b2, h2);
     ctx->save_for_backward({h2, std::get<1>(norm), std::get<2>(norm), u, lnw, lnb, w1, w2});
     ctx->saved_data["eps"] = eps;
     return y.view(shape);
@@ -125,19 +128,39 @@ struct mlp_fn : torch::autograd::Function<mlp_fn> {
     const auto d = h2.size(1);
     auto dy = grads[0].contiguous().view({-1, d});
     auto g = at::gelu(u);  // recomputed rather than saved
-    auto dw2 = dy.t().mm(g);
+    auto dw2 = cpu_mm(dy.t(), g);
     auto db2 = dy.sum(0);
-    at::mm_out(g, dy, w2);            // g now holds dG
+    cpu_mm_into(g, dy, w2);           // g now holds dG
     at::gelu_backward_out(g, g, u);   // and now dU
     auto c = std::get<0>(at::native_layer_norm(h2, {d}, lnw, lnb, eps));
-    auto dw1 = g.t().mm(c);
+    auto dw1 = cpu_mm(g.t(), c);
     c.reset();
     auto db1 = g.sum(0);
-    auto dc = g.mm(w1);
+    auto dc = cpu_mm(g, w1);
     g.reset();
     auto [dh, dlnw, dlnb] = at::native_layer_norm_backward(dc, h2, {d}, mean, rstd, lnw, lnb, all_grads);
     dh.add_(dy);
     return {dh.view(shape), dlnw, dlnb, dw1, db1, dw2, db2, torch::Tensor()};
+  }
+};
+
+struct linear_fn : torch::autograd::Function<linear_fn> {
+  static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor w, torch::Tensor b) {
+    const auto shape = x.sizes().vec();
+    auto x2 = x.contiguous().view({-1, x.size(-1)});
+    ctx->save_for_backward({x2, w});
+    auto out_shape = shape;
+    out_shape.back() = w.size(0);
+    return cpu_linear(x2, w, b).view(out_shape);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &x2 = saved[0], &w = saved[1];
+    auto shape = grads[0].sizes().vec();
+    shape.back() = w.size(1);
+    auto dy = grads[0].contiguous().view({-1, w.size(0)});
+    return {cpu_mm(dy, w).view(shape), cpu_mm(dy.t(), x2), dy.sum(0)};
   }
 };
 
@@ -171,7 +194,7 @@ torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::Laye
     const auto b = x.size(0), s = x.size(1), d = x.size(2);
     return self_attention_forward(x.contiguous().view({b * s, d}), b, s, norm->weight, norm->bias, eps, qkv->weight,
                                   qkv->bias, proj->weight, proj->bias, bias, heads, chunk, nullptr, nullptr, nullptr,
-                                  nullptr)
+                                  nullptr, nullptr)
         .view({b, s, d});
   }
   return self_attention_fn::apply(x, norm->weight, norm->bias, qkv->weight, qkv->bias, proj->weight, proj->bias, bias,
@@ -184,12 +207,23 @@ torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm
   if (!needs_graph({&h, &norm->weight, &norm->bias, &fc1->weight, &fc1->bias, &fc2->weight, &fc2->bias})) {
     const auto d = h.size(-1);
     auto h2 = h.contiguous().view({-1, d});
-    auto u = at::addmm(fc1->bias, at::layer_norm(h2, {d}, norm->weight, norm->bias, eps), fc1->weight.t());
+    auto u = cpu_linear(at::layer_norm(h2, {d}, norm->weight, norm->bias, eps), fc1->weight, fc1->bias);
     at::gelu_(u);
-    auto y = at::addmm(fc2->bias, u, fc2->weight.t());
-    return y.add_(h2).view(h.sizes());
+    return cpu_linear(u, fc2->weight, fc2->bias, h2).view(h.sizes());
   }
   return mlp_fn::apply(h, norm->weight, norm->bias, fc1->weight, fc1->bias, fc2->weight, fc2->bias, eps);
+}
+
+torch::Tensor fast_linear(const torch::Tensor& x, const torch::nn::Linear& layer) {
+  const auto& w = layer->weight;
+  const auto& b = layer->bias;
+  TORCH_CHECK(b.defined(), "fast_linear needs a layer with a bias");
+  if (!needs_graph({&x, &w, &b})) {
+    auto shape = x.sizes().vec();
+    shape.back() = w.size(0);
+    return cpu_linear(x.contiguous().view({-1, x.size(-1)}), w, b).view(shape);
+  }
+  return linear_fn::apply(x, w, b);
 }
 
 torch::Tensor split_heads(const torch::Tensor& x, std::int64_t heads) {

@@ -30,6 +30,10 @@ torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::Laye
 torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
                         const torch::nn::Linear& fc2);
 
+/// layer(x) for x [..., in] through the kernels' own products (one autograd node); the layer must
+/// have a bias.
+torch::Tensor fast_linear(const torch::Tensor& x, const torch::nn::Linear& layer);
+
 /// [B,S,D] → [B,H,S,D/H].
 torch::Tensor split_heads(const torch::Tensor& x, std::int64_t heads);
 /// [B,H,S,d] → [B,S,H·d].

@@ -134,14 +134,7 @@ int bench_train(const bench_train_args& a) {
 }  // namespace
 
 void add_bench_train_command(CLI::App& app) {
-  // `bench` is shared with other benchmarks: reuse it when another command made it first.
-  CLI::App* bench = nullptr;
-  try {
-    bench = app.get_subcommand("bench");
-  } catch (const CLI::OptionNotFound&) {
-    bench = app.add_subcommand("bench", "Measure the throughput of node components");
-    bench->require_subcommand(1);
-  }
+  CLI::App* bench = bench_group(app);
   auto a = std::make_shared<bench_train_args>();
   CLI::App* sub = bench->add_subcommand(
       "train", "Seconds per JEPA training step on synthetic batches, and its FLOP/s against the matmul rate");
