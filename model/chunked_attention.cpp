@@ -3,8 +3,6 @@
 #include "model/cpu_blas.hpp"
 #include "model/task_pool.hpp"
 
-#include <ATen/Parallel.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>

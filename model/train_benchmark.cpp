@@ -11,6 +11,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace atn {
 namespace {
@@ -160,6 +161,9 @@ double measure_matmul_gflops(std::int64_t n, double min_seconds) {
     } while (elapsed < min_seconds / 3);
     best = std::max(best, flops * reps / elapsed / 1e9);
   }
+  // OpenBLAS's worker threads spin for about 0.1 s after a product before they sleep: let them,
+  // so that they do not compete with whatever is timed next.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   return best;
 }
 

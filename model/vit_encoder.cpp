@@ -26,9 +26,9 @@ torch::Tensor vit_encoder_impl::forward(const torch::Tensor& images, const torch
   torch::Tensor x;
   if (keep.defined()) {
     // Embed only the kept patches: cheaper than embedding all and gathering.
-    x = patch_embed(gather_rows(patches, keep)) + positions.index({keep});
+    x = fast_linear(gather_rows(patches, keep), patch_embed) + positions.index({keep});
   } else {
-    x = patch_embed(patches) + positions.unsqueeze(0);
+    x = fast_linear(patches, patch_embed) + positions.unsqueeze(0);
   }
   for (auto& block : *blocks) x = block->as<transformer_block_impl>()->forward(x, torch::Tensor());
   return norm(x);

@@ -259,19 +259,17 @@ struct vl_jepa_trainer::impl {
     // The local decoder learns to read K-vectors; detached, so it never shapes the shared model.
     if (decode) {
       const auto t = std::min<std::int64_t>(tcfg.decoder_tokens, b.seq_len);
-      {
-        auto tokens = in.tokens.narrow(1, 0, t);
-        auto logits = model->decoder(k_online.detach(), tokens);
-        auto next = tokens.narrow(1, 1, t - 1);
-        auto w = in.valid.narrow(1, 1, t - 1).logical_and(in.has_text.unsqueeze(1)).to(torch::kFloat32);
-        auto ce = torch::nn::functional::cross_entropy(
-                      logits.narrow(1, 0, t - 1).reshape({-1, logits.size(-1)}), next.reshape({-1}),
-                      torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
-                      .view_as(w);
-        auto dec = (ce * w).sum() / w.sum().clamp_min(1.0);
-        m.decoder_loss = dec.item<double>();
-        total = total + tcfg.decoder_loss_weight * dec;
-      }
+      auto tokens = in.tokens.narrow(1, 0, t);
+      auto logits = model->decoder(k_online.detach(), tokens);
+      auto next = tokens.narrow(1, 1, t - 1);
+      auto w = in.valid.narrow(1, 1, t - 1).logical_and(in.has_text.unsqueeze(1)).to(torch::kFloat32);
+      auto ce = torch::nn::functional::cross_entropy(
+                    logits.narrow(1, 0, t - 1).reshape({-1, logits.size(-1)}), next.reshape({-1}),
+                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+                    .view_as(w);
+      auto dec = (ce * w).sum() / w.sum().clamp_min(1.0);
+      m.decoder_loss = dec.item<double>();
+      total = total + tcfg.decoder_loss_weight * dec;
     }
     m.loss = total.item<double>();
     m.finite = std::isfinite(m.loss);

@@ -66,14 +66,16 @@ int bench_train(const bench_train_args& a) {
 
   const auto r = run_train_benchmark(o);
   const auto& m = o.model;
-  const double tflop = r.mean_step_flops / 1e12;
+  const double gflop = r.mean_step_flops / 1e9;
+  const std::string shape = o.text ? "batch " + std::to_string(o.batch) + " x seq " + std::to_string(o.seq)
+                                   : "batch " + std::to_string(o.batch);
   std::printf("atn-node bench train: %s preset, D %lld, %lld heads, depth %lld (text) %lld (vit), predictor %lld/%lld, "
-              "batch %lld x seq %lld, %s%s%s\n",
+              "%s, %s%s%s\n",
               a.preset.c_str(), static_cast<long long>(m.embed_dim), static_cast<long long>(m.heads),
               static_cast<long long>(m.text_depth), static_cast<long long>(m.vit_depth),
-              static_cast<long long>(m.predictor_depth), static_cast<long long>(m.predictor_dim),
-              static_cast<long long>(o.batch), static_cast<long long>(o.seq), a.modalities.c_str(),
-              a.semantic_loss > 0 ? ", semantic loss" : "", a.decoder_loss > 0 ? ", decoder loss" : "");
+              static_cast<long long>(m.predictor_depth), static_cast<long long>(m.predictor_dim), shape.c_str(),
+              a.modalities.c_str(), a.semantic_loss > 0 ? ", semantic loss" : "",
+              a.decoder_loss > 0 ? ", decoder loss" : "");
   std::printf("  device       : %s, %d threads\n", r.device.c_str(), r.threads);
   double lo = r.matmul_gflops, hi = 0;
   for (double g : r.bracket_gflops) lo = std::min(lo, g), hi = std::max(hi, g);
@@ -81,8 +83,8 @@ int bench_train(const bench_train_args& a) {
               "%.1f-%.1f between steps)\n",
               r.matmul_gflops, static_cast<long long>(o.matmul_size), static_cast<long long>(o.matmul_size),
               r.matmul_gflops_before, r.matmul_gflops_after, lo, hi);
-  std::printf("  step         : %.3f s median of %zu (after %lld warm-up), %.3f TFLOP of products per step\n",
-              r.median_step_seconds, r.step_seconds.size(), static_cast<long long>(o.warmup), tflop);
+  std::printf("  step         : %.3f s median of %zu (after %lld warm-up), %.1f GFLOP of products per step\n",
+              r.median_step_seconds, r.step_seconds.size(), static_cast<long long>(o.warmup), gflop);
   if (o.text)
     std::printf("  shapes       : text context %lld, targets %lld slots per sample\n",
                 static_cast<long long>(r.last_shapes.text_context), static_cast<long long>(r.last_shapes.text_targets));
