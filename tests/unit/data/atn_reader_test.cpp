@@ -1,6 +1,7 @@
 #include "data/atn_reader.hpp"
 #include "data/input_report.hpp"
 #include "data/line_reader.hpp"
+#include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -19,19 +20,8 @@ using namespace atn;
 
 namespace {
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("atn_reader_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-            std::to_string(std::random_device{}()));
-    fs::create_directories(path);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
+struct temp_dir : test::temp_dir {
+  temp_dir() : test::temp_dir("atn_reader_test") {}
 };
 
 void write_file(const fs::path& file, const std::string& content) {

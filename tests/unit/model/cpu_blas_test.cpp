@@ -1,23 +1,13 @@
 // The kernels' matrix products against LibTorch's, in every split the thread pool can take.
 #include "model/cpu_blas.hpp"
+#include "tests/unit/support/torch_threads.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace atn;
 
 namespace {
-template <class F>
-void with_threads(int threads, F&& body) {
-  const int saved = torch::get_num_threads();
-  torch::set_num_threads(threads);
-  try {
-    body();
-  } catch (...) {
-    torch::set_num_threads(saved);
-    throw;
-  }
-  torch::set_num_threads(saved);
-}
+using test::with_threads;
 
 // An m×k operand, stored transposed when `transposed`.
 torch::Tensor operand(std::int64_t rows, std::int64_t cols, bool transposed) {

@@ -2,6 +2,7 @@
 // LibTorch compositions, forward and gradient, on one thread and on two.
 #include "model/chunked_attention.hpp"
 #include "model/transformer_block.hpp"
+#include "tests/unit/support/torch_threads.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -42,18 +43,7 @@ bool close(const torch::Tensor& a, const torch::Tensor& b, double rtol = 1e-4, d
 }
 
 // Runs the body with LibTorch (and so the kernels) on `threads` threads, restoring the count.
-template <class F>
-void with_threads(int threads, F&& body) {
-  const int saved = torch::get_num_threads();
-  torch::set_num_threads(threads);
-  try {
-    body();
-  } catch (...) {
-    torch::set_num_threads(saved);
-    throw;
-  }
-  torch::set_num_threads(saved);
-}
+using test::with_threads;
 
 }  // namespace
 
