@@ -12,8 +12,13 @@ void add_sample_data_command(CLI::App& app);
 void add_bench_ingest_command(CLI::App& app);
 void add_bench_transfer_command(CLI::App& app);
 void add_bench_train_command(CLI::App& app);
+void add_bench_aggregate_command(CLI::App& app);
 void add_yuma_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_consent_command(CLI::App& app);
+void add_status_command(CLI::App& app);
+void add_node_command(CLI::App& app);
+void add_simulate_command(CLI::App& app);
 
 namespace {
 std::map<const CLI::App*, command_action>& actions() {
@@ -52,8 +57,13 @@ void register_commands(CLI::App& app) {
   add_bench_ingest_command(app);
   add_bench_transfer_command(app);
   add_bench_train_command(app);
+  add_bench_aggregate_command(app);
   add_yuma_command(app);
   add_train_command(app);
+  add_consent_command(app);
+  add_status_command(app);
+  add_node_command(app);
+  add_simulate_command(app);
 }
 
 int run_selected_command(CLI::App& app) { return dispatch(app); }

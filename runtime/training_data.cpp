@@ -38,6 +38,19 @@ std::vector<std::int64_t> text_at(const text_session& s, std::size_t upto, std::
   return byte_tokenizer::encode(text);
 }
 
+// Keeps the samples whose session falls in slice `index` of `count`.
+void keep_slice(sample_split& split, std::size_t index, std::size_t count, std::uint64_t seed) {
+  if (count <= 1) return;
+  if (index >= count)
+    throw std::invalid_argument("data slice " + std::to_string(index) + " of " + std::to_string(count) +
+                                " does not exist");
+  auto outside = [&](const training_sample& s) {
+    return stable_hash(s.session, seed ^ 0x9e3779b97f4a7c15ULL) % count != index;
+  };
+  for (auto* kind : {&split.text, &split.visual, &split.multimodal})
+    kind->erase(std::remove_if(kind->begin(), kind->end(), outside), kind->end());
+}
+
 }  // namespace
 
 training_data load_training_data(const training_data_options& o, input_report& report) {
@@ -109,6 +122,8 @@ training_data load_training_data(const training_data_options& o, input_report& r
       }
     }
   }
+  keep_slice(out.train, o.train_slice, o.train_slices, o.seed);
+  keep_slice(out.held_out, o.held_out_slice, o.held_out_slices, o.seed);
   if (out.train.size() == 0)
     throw std::runtime_error("no usable training samples in " + o.atn_dir.string() +
                              (o.images_dir ? " and " + o.images_dir->string() : std::string()) +

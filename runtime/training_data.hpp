@@ -36,6 +36,11 @@ struct training_data_options {
   std::size_t window_stride = 0;        ///< 0: half a window
   privacy_config privacy;
   std::uint64_t seed = 1;
+  /// Keep only slice `train_slice` of `train_slices` of the training sessions (by a stable hash of
+  /// the session id): disjoint slices for the solvers of a simulation.
+  std::size_t train_slice = 0, train_slices = 1;
+  /// The same for the held-out sessions: each coordinator verifies on its own slice.
+  std::size_t held_out_slice = 0, held_out_slices = 1;
 };
 
 /// Samples by kind and split.

@@ -1,0 +1,397 @@
+#include "actors/zmq_bridge.hpp"
+
+#include "messages/bridge_messages.hpp"
+#include "messages/bridge_stats.hpp"
+#include "runtime/curve_keys.hpp"
+#include "runtime/message_trace.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace atn {
+namespace {
+
+// Sent by the bridge to itself: one poll of the ROUTER, then the mailbox again.
+using bridge_poll_atom = caf::atom_constant<caf::atom("brgpoll")>;
+
+// How long a poll waits when the mailbox is empty: the most an outbound message waits.
+constexpr long poll_ms = 5;
+// Messages taken off the ROUTER per poll before the mailbox gets its turn.
+constexpr int max_receives_per_poll = 64;
+// Close waits this long for queued messages to leave, then drops them.
+constexpr int linger_ms = 250;
+// ZMTP heartbeats: a connection silent this long is closed and (on a DEALER) redialled.
+constexpr int heartbeat_ivl_ms = 5000;
+constexpr int heartbeat_timeout_ms = 15000;
+// What a frame may carry on the wire beyond its payload (CURVE box and command header: 50 bytes).
+constexpr std::uint64_t max_frame_overhead = 4096;
+
+struct bridge_state {
+  bridge_options options;
+  caf::actor handler;
+  zmq::context_t context{1};  // declared before the sockets: destroyed after them
+  std::optional<zmq::socket_t> zap;  // the ZAP handler when CURVE is on: admits peers' keys
+  std::map<std::string, std::string> allowed_keys;  // raw 32-byte public key → peer id
+  std::optional<zmq::socket_t> router;
+  std::map<std::string, zmq::socket_t> dealers;  // peer id → its DEALER
+  std::unique_ptr<message_trace_writer> trace;
+  bridge_stats stats;
+  bool trace_failure_logged = false;
+  static inline const char* name = "zmq_bridge";
+
+  ~bridge_state() {
+    dealers.clear();
+    router.reset();
+    zap.reset();
+    context.close();
+  }
+};
+
+using self_ptr = caf::stateful_actor<bridge_state>*;
+
+// A routing id as a log can show it: unknown senders may present any bytes.
+std::string printable(const std::string& id) {
+  const bool plain = std::all_of(id.begin(), id.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+  if (plain) return id;
+  static const char* digits = "0123456789abcdef";
+  std::string out = "0x";
+  for (unsigned char c : id) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void set_heartbeat(zmq::socket_t& s) {
+  s.set(zmq::sockopt::heartbeat_ivl, heartbeat_ivl_ms);
+  s.set(zmq::sockopt::heartbeat_timeout, heartbeat_timeout_ms);
+}
+
+caf::error invalid(const std::string& what) {
+  spdlog::error("zmq_bridge: {}", what);
+  return caf::make_error(caf::sec::invalid_argument, what);
+}
+
+caf::error check_options(const bridge_options& o, const caf::actor& handler) {
+  if (!handler) return invalid("node '" + printable(o.node_id) + "' has no inbound handler");
+  // A ZeroMQ routing id is 1..255 bytes and may not start with a zero byte.
+  const auto bad_id = [](const std::string& id) { return id.empty() || id.size() > 255 || id[0] == '\0'; };
+  if (bad_id(o.node_id)) return invalid("node id '" + printable(o.node_id) + "' is not 1 to 255 bytes");
+  if (o.listen.empty()) return invalid("node '" + o.node_id + "' has no listen endpoint");
+  std::set<std::string> seen;
+  for (const auto& p : o.peers) {
+    if (bad_id(p.id)) return invalid("peer id '" + printable(p.id) + "' is not 1 to 255 bytes");
+    if (p.id == o.node_id) return invalid("peer '" + p.id + "' has this node's own id");
+    if (!seen.insert(p.id).second) return invalid("peer '" + p.id + "' is configured twice");
+    if (p.endpoint.empty()) return invalid("peer '" + p.id + "' has no endpoint");
+    if (o.curve && !is_curve_key(p.public_key))
+      return invalid("peer '" + p.id + "' has no valid CURVE public key (40 Z85 characters)");
+  }
+  if (o.curve && (!is_curve_key(o.curve->public_key) || !is_curve_key(o.curve->secret_key)))
+    return invalid("node '" + o.node_id + "' has an invalid CURVE key pair");
+  return caf::none;
+}
+
+// Binds the ROUTER, connects the DEALERs and opens the trace.
+caf::error open(bridge_state& st) {
+  const auto& o = st.options;
+  if (auto err = check_options(o, st.handler)) return err;
+  if (o.curve) {
+    try {
+      // libzmq asks the handler bound here in the same context about every CURVE handshake.
+      st.zap.emplace(st.context, zmq::socket_type::rep);
+      st.zap->set(zmq::sockopt::linger, 0);
+      st.zap->bind("inproc://zeromq.zap.01");
+    } catch (const zmq::error_t& e) {
+      return invalid("node '" + o.node_id + "' cannot start its ZAP handler: " + e.what());
+    }
+    for (const auto& p : o.peers) {
+      std::string raw(32, '\0');
+      zmq_z85_decode(reinterpret_cast<std::uint8_t*>(raw.data()), p.public_key.c_str());
+      st.allowed_keys[raw] = p.id;
+    }
+  }
+  try {
+    st.router.emplace(st.context, zmq::socket_type::router);
+    auto& r = *st.router;
+    r.set(zmq::sockopt::linger, linger_ms);
+    // No handover: a connection claiming an id that is already connected is ignored, so nobody
+    // can cut a peer off by claiming its id. A dead peer's connection is closed by the kernel or,
+    // across a broken network, by the heartbeat, and the restarted peer gets its id back.
+    set_heartbeat(r);
+    // No single frame above what the codec could accept: a bigger one drops the connection
+    // before it is buffered. The slack covers CURVE's per-frame overhead, which counts here.
+    const auto frame_cap = std::max<std::uint64_t>(o.limits.max_header_bytes, wire_max_frame_bytes);
+    r.set(zmq::sockopt::maxmsgsize,
+          static_cast<std::int64_t>(std::min(frame_cap, o.limits.max_message_bytes) + max_frame_overhead));
+    if (o.curve) {
+      r.set(zmq::sockopt::curve_server, true);
+      r.set(zmq::sockopt::curve_secretkey, o.curve->secret_key);
+      r.set(zmq::sockopt::zap_domain, "atn");
+    }
+  } catch (const zmq::error_t& e) {
+    return invalid("cannot create the ROUTER of node '" + o.node_id + "': " + e.what());
+  }
+  try {
+    st.router->bind(o.listen);
+  } catch (const zmq::error_t& e) {
+    const std::string what = "node '" + o.node_id + "' cannot bind its ROUTER to '" + o.listen + "': " + e.what();
+    spdlog::error("zmq_bridge: {}", what);
+    return caf::make_error(caf::sec::cannot_open_port, what);
+  }
+  for (const auto& p : o.peers) {
+    try {
+      zmq::socket_t dealer(st.context, zmq::socket_type::dealer);
+      dealer.set(zmq::sockopt::routing_id, o.node_id);
+      dealer.set(zmq::sockopt::linger, linger_ms);
+      // No high-water mark: a round sends a handful of messages, and a message over the mark
+      // would be dropped, which costs the peer its round. They wait here until the peer is up.
+      dealer.set(zmq::sockopt::sndhwm, 0);
+      set_heartbeat(dealer);
+      if (o.curve) {
+        dealer.set(zmq::sockopt::curve_serverkey, p.public_key);
+        dealer.set(zmq::sockopt::curve_publickey, o.curve->public_key);
+        dealer.set(zmq::sockopt::curve_secretkey, o.curve->secret_key);
+      }
+      dealer.connect(p.endpoint);
+      st.dealers.emplace(p.id, std::move(dealer));
+    } catch (const zmq::error_t& e) {
+      return invalid("node '" + o.node_id + "' cannot connect to peer '" + p.id + "' at '" + p.endpoint +
+                     "': " + e.what());
+    }
+  }
+  if (o.trace_file) {
+    try {
+      st.trace = std::make_unique<message_trace_writer>(*o.trace_file);
+    } catch (const std::exception& e) {
+      return invalid(e.what());
+    }
+  }
+  return caf::none;
+}
+
+void trace(bridge_state& st, trace_direction dir, const std::string& to, const wire_message& m) {
+  if (!st.trace) return;
+  try {
+    st.trace->record(dir, to, m);
+  } catch (const std::exception& e) {
+    ++st.stats.trace_failures;
+    // One line, not one per message: a full disk would otherwise flood the log.
+    if (!st.trace_failure_logged) spdlog::error("zmq_bridge '{}': trace: {}", st.options.node_id, e.what());
+    st.trace_failure_logged = true;
+  }
+}
+
+// One message off the ROUTER: frame 0 is the sender's routing id, the rest is the wire message.
+void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
+  auto& st = self->state;
+  const std::string& node = st.options.node_id;
+  if (frames.size() < 1) return;
+  const std::string id = frames.front().to_string();
+  if (st.dealers.count(id) == 0) {
+    ++st.stats.unknown_sender;
+    spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node, printable(id),
+                 frames.size() - 1);
+    return;
+  }
+  if (st.zap) {
+    // CURVE admitted the connection under the id of the key it presented (the ZAP user id): a
+    // peer's key does not let it speak as another peer.
+    std::string user;
+    try {
+      user = frames.back().gets("User-Id");
+    } catch (const zmq::error_t&) {
+    }
+    if (user != id) {
+      ++st.stats.unknown_sender;
+      spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, printable(id),
+                   printable(user));
+      return;
+    }
+  }
+  frames.erase(frames.begin());
+  auto result = decode(std::move(frames), st.options.limits);
+  if (!result) {
+    st.stats.received.record(result);
+    // The connection names the sender even when frame 0 could not.
+    if (result.error.sender.empty()) result.error.sender = id;
+    spdlog::warn("zmq_bridge '{}': from peer '{}': {}", node, id, result.error.to_string());
+    return;
+  }
+  if (result.message->from != id) {
+    ++st.stats.sender_mismatch;
+    spdlog::warn("zmq_bridge '{}': refused a '{}' message from peer '{}' that claims to be from '{}'", node,
+                 printable(result.message->type), id, printable(result.message->from));
+    return;
+  }
+  st.stats.received.record(result);
+  trace(st, trace_direction::in, node, *result.message);
+  self->send(st.handler, inbound_message{std::move(*result.message), unix_ms(), result.bytes});
+}
+
+// Answers one ZAP request (RFC 27): admits a CURVE client whose public key is a peer's, under
+// that peer's id.
+void answer_zap(bridge_state& st) {
+  std::vector<zmq::message_t> request;
+  if (!zmq::recv_multipart(*st.zap, std::back_inserter(request), zmq::recv_flags::dontwait)) return;
+  std::string peer;
+  const bool curve = request.size() >= 7 && request[5].to_string() == "CURVE" && request[6].size() == 32;
+  if (curve) {
+    if (auto it = st.allowed_keys.find(request[6].to_string()); it != st.allowed_keys.end()) peer = it->second;
+  }
+  if (peer.empty()) {
+    ++st.stats.curve_denied;
+    std::string key = "none";
+    if (curve) {
+      char z85[41];
+      zmq_z85_encode(z85, static_cast<const std::uint8_t*>(request[6].data()), 32);
+      key = z85;
+    }
+    spdlog::warn("zmq_bridge '{}': refused a connection from {} with CURVE key {}: not a configured peer's",
+                 st.options.node_id, request.size() > 3 ? printable(request[3].to_string()) : "?", key);
+  }
+  std::vector<zmq::message_t> reply;
+  reply.emplace_back(std::string("1.0"));
+  // A REP socket must answer every request, even one that is not ZAP.
+  if (request.size() >= 2)
+    reply.push_back(std::move(request[1]));  // request id
+  else
+    reply.emplace_back();
+  reply.emplace_back(std::string(peer.empty() ? "400" : "200"));
+  reply.emplace_back(std::string(peer.empty() ? "key not allowed" : "OK"));
+  reply.emplace_back(peer);  // user id
+  reply.emplace_back();      // metadata
+  zmq::send_multipart(*st.zap, reply);
+}
+
+void poll_once(self_ptr self) {
+  auto& st = self->state;
+  auto& router = *st.router;
+  // Messages waiting in the mailbox must not wait for the poll.
+  const long timeout = self->mailbox().empty() ? poll_ms : 0;
+  zmq::pollitem_t items[2] = {{router.handle(), 0, ZMQ_POLLIN, 0}, {st.zap ? st.zap->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+  zmq::poll(items, st.zap ? 2 : 1, std::chrono::milliseconds(timeout));
+  if (items[1].revents & ZMQ_POLLIN) answer_zap(st);
+  if (!(items[0].revents & ZMQ_POLLIN)) return;
+  for (int i = 0; i < max_receives_per_poll; ++i) {
+    std::vector<zmq::message_t> frames;
+    if (!zmq::recv_multipart(router, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
+    take_inbound(self, std::move(frames));
+  }
+}
+
+void send_outbound(self_ptr self, outbound_message& out) {
+  auto& st = self->state;
+  const std::string& node = st.options.node_id;
+  auto& m = out.message;
+  m.from = node;
+  std::vector<zmq::socket_t*> targets;
+  if (out.to == broadcast_peer) {
+    for (auto& [id, dealer] : st.dealers) targets.push_back(&dealer);
+  } else if (auto it = st.dealers.find(out.to); it != st.dealers.end()) {
+    targets.push_back(&it->second);
+  } else {
+    ++st.stats.send_failures;
+    spdlog::error("zmq_bridge '{}': cannot send a '{}' message to '{}': not a configured peer", node, m.type,
+                  printable(out.to));
+    return;
+  }
+  std::vector<zmq::message_t> frames;
+  try {
+    frames = encode(m);
+  } catch (const std::exception& e) {
+    ++st.stats.send_failures;
+    spdlog::error("zmq_bridge '{}': cannot encode a '{}' message for '{}': {}", node, m.type, printable(out.to),
+                  e.what());
+    return;
+  }
+  trace(st, trace_direction::out, out.to, m);
+  std::uint64_t bytes = 0;
+  for (const auto& f : frames) bytes += f.size();
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    std::vector<zmq::message_t> parts;
+    if (t + 1 == targets.size()) {
+      parts = std::move(frames);
+    } else {
+      // A copy shares the frame's reference-counted data: a broadcast encodes and copies nothing.
+      parts.resize(frames.size());
+      for (std::size_t i = 0; i < frames.size(); ++i) parts[i].copy(frames[i]);
+    }
+    bool sent = false;
+    try {
+      sent = zmq::send_multipart(*targets[t], parts, zmq::send_flags::dontwait).has_value();
+    } catch (const zmq::error_t& e) {
+      spdlog::error("zmq_bridge '{}': sending a '{}' message failed: {}", node, m.type, e.what());
+    }
+    if (sent) {
+      ++st.stats.sent_messages;
+      st.stats.sent_bytes += bytes;
+    } else {
+      ++st.stats.send_failures;
+      spdlog::error("zmq_bridge '{}': a '{}' message was not queued for sending", node, m.type);
+    }
+  }
+}
+
+caf::behavior zmq_bridge(self_ptr self, bridge_options options, caf::actor handler) {
+  auto& st = self->state;
+  st.options = std::move(options);
+  st.handler = std::move(handler);
+  if (auto err = open(st)) {
+    self->quit(std::move(err));
+    return {};
+  }
+  self->monitor(st.handler);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    if (msg.source == self->state.handler.address()) self->quit(msg.reason);
+  });
+  // Any exit message stops the bridge, a normal one included.
+  self->set_exit_handler([self](caf::exit_msg& msg) { self->quit(msg.reason); });
+  spdlog::debug("zmq_bridge '{}': listening on {} with {} peers", st.options.node_id, st.options.listen,
+                st.dealers.size());
+  self->send(self, bridge_poll_atom::value);
+  return {
+      [self](bridge_poll_atom) {
+        try {
+          poll_once(self);
+        } catch (const std::exception& e) {
+          spdlog::error("zmq_bridge '{}': receiving failed: {}", self->state.options.node_id, e.what());
+        }
+        self->send(self, bridge_poll_atom::value);
+      },
+      [self](outbound_message& out) {
+        try {
+          send_outbound(self, out);
+        } catch (const std::exception& e) {
+          ++self->state.stats.send_failures;
+          spdlog::error("zmq_bridge '{}': sending failed: {}", self->state.options.node_id, e.what());
+        }
+      },
+      [self](bridge_stats_atom) { return self->state.stats; },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_zmq_bridge(caf::actor_system& system, bridge_options options, caf::actor inbound_handler) {
+  return system.spawn<caf::detached>(zmq_bridge, std::move(options), std::move(inbound_handler));
+}
+
+}  // namespace atn

@@ -1,0 +1,54 @@
+// One federation node as an OS process: its data slice, its model engine, the actor of its role
+// (solver, coordinator or aggregator) and the zmq_bridge that connects it to its peers.
+#pragma once
+
+#include "actors/aggregator.hpp"
+#include "actors/solver.hpp"
+#include "actors/yuma_voter.hpp"
+#include "runtime/bridge_config.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atn {
+
+enum class node_role { solver, coordinator, aggregator };
+const char* to_string(node_role role);
+/// Throws std::invalid_argument naming the text.
+node_role parse_node_role(const std::string& text);
+
+struct federation_node_options {
+  std::string id;
+  node_role role = node_role::solver;
+  std::string jurisdiction = "default";
+  std::string listen;
+  std::vector<peer_endpoint> peers;
+  std::optional<std::filesystem::path> trace;  ///< record every message in and out
+  std::filesystem::path state_dir;
+
+  std::filesystem::path data_dir;                    ///< ATN data (sample data in a simulation)
+  std::optional<std::filesystem::path> images_dir;
+  std::size_t slice = 0, slices = 1;                 ///< this node's slice of the sessions
+  std::string preset = "tiny";
+  std::int64_t batch = 8;
+  std::int64_t eval_samples = 48;                    ///< held-out samples per kind for evaluations
+  std::uint64_t seed = 1;
+  int threads = 0;
+
+  solver_options solver;
+  yuma_voter_options voter;
+  round_aggregator_options aggregator;
+  bool json_reports = false;                          ///< aggregator: one JSON object per round on stdout
+};
+
+/// Runs the node until the aggregator's rounds are done (aggregator) or `stop` turns true (any
+/// role). Returns the process exit code; errors are logged naming their cause.
+int run_federation_node(const federation_node_options& options, const std::atomic<bool>& stop);
+
+/// The JSON line of a round report (what `simulate` reads from the aggregator).
+std::string round_report_json(const round_report& report);
+
+}  // namespace atn
