@@ -314,6 +314,7 @@ void on_score_reveal(self_ptr self, const wire_message& m) {
   if (auto why = st.scores->reveal(m.from, scores_hash(s->solvers, s->scores), s->salt))
     return reject(self, m.from, why, "");
   st.score_vectors[m.from] = s->scores;
+  st.report.verify_seconds = std::max(st.report.verify_seconds, s->verify_seconds);
   if (st.scores->unrevealed().empty()) finish_round(self);
 }
 

@@ -35,6 +35,7 @@ struct round_report {
   double train_seconds = 0;      ///< open → commit phase closed (solvers training)
   double protocol_seconds = 0;   ///< commit phase closed → score reveals closed (reveal, verify, vote)
   double aggregate_seconds = 0;  ///< consensus, averaging, hashing, publishing
+  double verify_seconds = 0;     ///< of protocol_seconds, the slowest coordinator's verification work
 };
 
 /// Held-out loss and cosine of a model.

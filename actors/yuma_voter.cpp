@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
@@ -36,6 +37,7 @@ struct voter_state {
   std::map<std::string, double> losses;
   std::optional<score_reveal_msg> scores;
   digest256 score_commitment{};
+  double verify_seconds = 0;
   static inline const char* name = "yuma_voter";
 };
 
@@ -89,6 +91,7 @@ void on_open(self_ptr self, const wire_message& m) {
   st.verdicts.clear();
   st.losses.clear();
   st.scores.reset();
+  st.verify_seconds = 0;
   // Measured now, while the solvers train: the baseline loss and the reference direction.
   st.base_loss = held_out_loss(st, st.open.weights);
   st.reference = reference_update(st);
@@ -96,7 +99,16 @@ void on_open(self_ptr self, const wire_message& m) {
                st.round, st.base_loss);
 }
 
+void check_reveal(self_ptr self, const wire_message& m);
+
+// Times what verifying one reveal costs (reported with the scores: protocol time that is work).
 void verify(self_ptr self, const wire_message& m) {
+  const auto start = std::chrono::steady_clock::now();
+  check_reveal(self, m);
+  self->state.verify_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void check_reveal(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto reject = [&](const std::string& reason, const std::string& detail) {
     spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, m.from, reason,
@@ -136,6 +148,7 @@ void commit_scores(self_ptr self) {
       spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, solver, it->second.verdict.reason);
   }
   s.salt = fresh_salt();
+  s.verify_seconds = st.verify_seconds;
   st.score_commitment = commitment_of(scores_commit_domain, st.opt.node_id, st.opt.jurisdiction, st.round, st.version,
                                       scores_hash(s.solvers, s.scores), s.salt);
   st.scores = std::move(s);

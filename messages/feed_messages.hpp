@@ -18,7 +18,8 @@ namespace atn {
 struct interaction {
   /// Identity for de-duplication across the file and the event bus: "exec:<execution_id>" for a
   /// whole execution record, "step:<execution_id>:<step index>" for one step,
-  /// "turn:<session>:<BLAKE2b-64 hex of the raw line>" for a conversation turn.
+  /// "turn:<session>:<16 hex digits: the first 8 bytes of the BLAKE2b-128 of the raw line>" for a
+  /// conversation turn (libsodium makes no digest shorter than 16 bytes).
   std::string key;
   /// The session it belongs to: "conversations/<file>.jsonl" or "agents/<agent>/<execution_id>"
   /// (as data/atn_reader.hpp names them), so held-out splits keep sessions whole.

@@ -188,7 +188,8 @@ wire_message to_wire(const reveal_msg& r, const std::string& jurisdiction, std::
 
 wire_message to_wire(const score_reveal_msg& s, const std::string& jurisdiction, std::int64_t round) {
   auto m = envelope(round_type::score_reveal, jurisdiction, round);
-  m.fields = {{"salt", bin(s.salt)}, {"solvers", strings(s.solvers)}, {"scores", numbers(s.scores)}};
+  m.fields = {{"salt", bin(s.salt)}, {"solvers", strings(s.solvers)}, {"scores", numbers(s.scores)},
+              {"verify_seconds", s.verify_seconds}};
   return m;
 }
 
@@ -301,6 +302,7 @@ std::optional<score_reveal_msg> parse_score_reveal(const wire_message& m, std::s
   reader r{m, error};
   score_reveal_msg s;
   if (!r.digest("salt", s.salt) || !r.strs("solvers", s.solvers) || !r.nums("scores", s.scores)) return std::nullopt;
+  if (m.fields.count("verify_seconds") && !r.number("verify_seconds", s.verify_seconds)) return std::nullopt;
   if (s.solvers.size() != s.scores.size()) {
     error = "score_reveal has " + std::to_string(s.scores.size()) + " scores for " + std::to_string(s.solvers.size()) +
             " solvers";

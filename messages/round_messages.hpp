@@ -80,6 +80,7 @@ struct score_reveal_msg {
   digest256 salt{};
   std::vector<std::string> solvers;
   std::vector<double> scores;
+  double verify_seconds = 0;  ///< what verifying the round's deltas cost the coordinator (optional field)
 };
 
 struct round_result_msg {

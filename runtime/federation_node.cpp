@@ -4,6 +4,7 @@
 #include "actors/trainer.hpp"
 #include "actors/zmq_bridge.hpp"
 #include "messages/bridge_messages.hpp"
+#include "model/schedules.hpp"
 #include "model/vl_jepa_trainer.hpp"
 #include "runtime/json_writer.hpp"
 #include "runtime/training_data.hpp"
@@ -85,6 +86,24 @@ double present_loss(const step_metrics& m, double modality_metrics::*field) {
   return n ? sum / n : -1;
 }
 
+// One node trained on the union of the data from the same initial model, for the parity check.
+model_evaluation central_baseline(vl_jepa_trainer& engine, const named_tensors& initial, const training_data& data,
+                                  const round_aggregator_options& ao, std::int64_t steps, std::int64_t batch,
+                                  std::uint64_t seed) {
+  engine.load_shared_weights(initial);
+  engine.reset_optimizer();
+  engine.train().steps = steps;
+  engine.train().learning_rate = ao.task.learning_rate;
+  sample_pool_source source(data.train, engine.model(), batch, seed);
+  for (std::int64_t step = 1; step <= steps; ++step) {
+    auto b = source.next(ao.task.modalities);
+    if (!b) throw std::runtime_error("parity: no training samples of the task's modalities");
+    engine.train_step(*b);
+    engine.update_targets(ema_momentum_at(step, steps, engine.train().ema_start, engine.train().ema_end));
+  }
+  return ao.evaluate(engine.shared_weights());
+}
+
 }  // namespace
 
 std::string round_report_json(const round_report& r) {
@@ -121,6 +140,7 @@ std::string round_report_json(const round_report& r) {
   w.key("train_seconds").value(r.train_seconds);
   w.key("protocol_seconds").value(r.protocol_seconds);
   w.key("aggregate_seconds").value(r.aggregate_seconds);
+  w.key("verify_seconds").value(r.verify_seconds);
   w.end_object();
   return w.str();
 }
@@ -172,6 +192,7 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   self->monitor(bridge);
 
   caf::actor role_actor;
+  round_aggregator_options aggregator_options;  // kept for the parity run
   std::shared_ptr<batch_source> batches;
   std::vector<training_batch> held_out;
   switch (o.role) {
@@ -211,6 +232,7 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
           return model_evaluation{present_loss(m, &modality_metrics::loss), present_loss(m, &modality_metrics::cosine)};
         };
       }
+      aggregator_options = ao;
       role_actor = spawn_aggregator(system, ao, bridge, self);
       break;
     }
@@ -240,6 +262,17 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   // Let the last broadcast (the final round_result) leave before the sockets close.
   if (o.role == node_role::aggregator) {
     self->request(bridge, std::chrono::seconds(5), bridge_stats_atom::value).receive([](const caf::message&) {}, [](caf::error&) {});
+  }
+  if (exit_code == 0 && !stop.load() && o.role == node_role::aggregator && o.parity_steps > 0 &&
+      aggregator_options.evaluate) {
+    spdlog::info("{}: parity: training one node on the union of the data for {} steps", o.id, o.parity_steps);
+    auto central = central_baseline(*engine, aggregator_options.initial_weights, *data, aggregator_options,
+                                    o.parity_steps, o.batch, o.seed);
+    json_writer w;
+    w.begin_object().key("parity").begin_object();
+    w.key("central_steps").value(o.parity_steps).key("central_loss").value(central.loss);
+    w.key("central_cosine").value(central.cosine).end_object().end_object();
+    if (o.json_reports) std::cout << w.str() << std::endl;
   }
   self->send_exit(role_actor, caf::exit_reason::user_shutdown);
   self->send_exit(bridge, caf::exit_reason::user_shutdown);

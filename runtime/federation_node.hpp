@@ -42,6 +42,9 @@ struct federation_node_options {
   yuma_voter_options voter;
   round_aggregator_options aggregator;
   bool json_reports = false;                          ///< aggregator: one JSON object per round on stdout
+  /// Aggregator: after the rounds, train the initial model on the union of the data for this many
+  /// steps in one place and print its held-out loss next to the federated one (0 = no parity run).
+  std::int64_t parity_steps = 0;
 };
 
 /// Runs the node until the aggregator's rounds are done (aggregator) or `stop` turns true (any

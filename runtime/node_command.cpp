@@ -112,6 +112,8 @@ void add_node_command(CLI::App& app) {
   sub->add_option("--score-commit-timeout", a->score_commit_s, "Aggregator: seconds for coordinators to commit scores")
       ->capture_default_str();
   sub->add_option("--score-reveal-timeout", a->score_reveal_s, "Aggregator: seconds to reveal scores")->capture_default_str();
+  sub->add_option("--parity-steps", o.parity_steps, "Aggregator: afterwards, train one node on all the data this long")
+      ->capture_default_str();
   sub->add_flag("--json-reports", o.json_reports, "Aggregator: print one JSON object per round on stdout");
   // solver / coordinator
   sub->add_option("--attack", a->attack, "Solver: none, random, scale, signflip or little (Byzantine test)")

@@ -31,6 +31,7 @@ void add_simulate_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--state-dir", o->state_dir, "Where nodes keep state and logs")->capture_default_str();
   sub->add_flag("--trace", o->trace, "Record every node's messages as replayable traces");
+  sub->add_flag("--parity", o->parity, "Afterwards, compare with one node trained on all the data for the same total steps");
   sub->add_flag("--json", o->json, "One JSON object per round instead of the table");
   bind_command(sub, [o, data, images] {
     if (!data->empty()) o->data = *data;

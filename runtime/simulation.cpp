@@ -110,7 +110,7 @@ struct round_view {
   std::vector<std::string> accepted, uids;
   std::map<std::string, std::string> rejected;
   std::vector<double> stake, consensus, incentive, dividends;
-  double train_s = 0, protocol_s = 0, aggregate_s = 0;
+  double train_s = 0, protocol_s = 0, aggregate_s = 0, verify_s = 0;
 };
 
 std::vector<double> doubles(simdjson::dom::element e) {
@@ -152,6 +152,7 @@ round_view parse_view(const std::string& line) {
   v.train_s = doc["train_seconds"].get_double();
   v.protocol_s = doc["protocol_seconds"].get_double();
   v.aggregate_s = doc["aggregate_seconds"].get_double();
+  v.verify_s = doc["verify_seconds"].get_double();
   return v;
 }
 
@@ -174,8 +175,8 @@ void print_table(const round_view& v, double previous_loss, int solvers, const s
     for (const auto& [node, why] : v.rejected) std::printf(" %s (%s)", node.c_str(), why.c_str());
   }
   const double total = v.train_s + v.protocol_s + v.aggregate_s;
-  std::printf("\n  time %.1f s: train %.1f s, protocol %.1f s (%.0f %%), aggregate %.2f s\n", total, v.train_s,
-              v.protocol_s, total > 0 ? 100.0 * v.protocol_s / total : 0.0, v.aggregate_s);
+  std::printf("\n  time %.1f s: train %.1f s, protocol %.1f s (of which verification %.1f s), aggregate %.2f s\n", total,
+              v.train_s, v.protocol_s, v.verify_s, v.aggregate_s);
   std::snprintf(buf, sizeof buf, "  %-15s %-12s %7s %10s %10s %10s\n", "node", "role", "stake", "consensus", "incentive",
                 "dividends");
   std::fputs(buf, stdout);
@@ -264,6 +265,8 @@ int run_simulation(const simulation_options& o) {
                                std::to_string(o.rounds), "--steps", std::to_string(o.steps), "--lr",
                                std::to_string(o.learning_rate), "--rule", o.rule, "--json-reports", "--commit-timeout", t,
                                "--reveal-timeout", t, "--score-commit-timeout", t, "--score-reveal-timeout", t});
+      if (o.parity)
+        argv.insert(argv.end(), {"--parity-steps", std::to_string(static_cast<std::int64_t>(o.solvers) * o.rounds * o.steps)});
       // A fresh simulation starts from round 1: forget an earlier run's journal.
       fs::remove_all(dir / "aggregator");
     }
@@ -316,6 +319,27 @@ int run_simulation(const simulation_options& o) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (text.empty() || text.front() != '{') continue;
     try {
+      const bool parity = text.rfind("{\"parity\"", 0) == 0;
+      if (o.on_report) {
+        o.on_report(text);
+        if (!parity && parse_view(text).round > 0) ++rounds_seen;
+        continue;
+      }
+      if (parity) {
+        simdjson::dom::parser parser;
+        simdjson::dom::element doc = parser.parse(text);
+        const double central = number_or(doc["parity"]["central_loss"]);
+        const auto steps = doc["parity"]["central_steps"].get_int64().value();
+        if (o.json) {
+          std::printf("%s\n", text.c_str());
+        } else {
+          std::printf("parity: federated held-out loss %.4f; one node on the union of the data, %lld steps: %.4f "
+                      "(federated/central %.3f)\n\n",
+                      previous_loss, static_cast<long long>(steps), central, central > 0 ? previous_loss / central : 0.0);
+        }
+        std::fflush(stdout);
+        continue;
+      }
       auto v = parse_view(text);
       if (o.json) {
         std::printf("%s\n", text.c_str());

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,8 +30,13 @@ struct simulation_options {
   int threads_per_node = 1;
   double phase_timeout_seconds = 120;
   bool json = false;              ///< one JSON object per round instead of the table
-  bool trace = false;             ///< every node records its messages under <state>/<node>/trace.jsonl
+  bool trace = false;
+  /// Afterwards, train one node on the union of the data for solvers × rounds × steps steps and
+  /// compare its held-out loss with the federation's.
+  bool parity = false;             ///< every node records its messages under <state>/<node>/trace.jsonl
   std::string executable;         ///< the atn-node binary; default /proc/self/exe
+  /// When set, each JSON line of the aggregator (rounds, parity) goes here instead of stdout.
+  std::function<void(const std::string&)> on_report;
 };
 
 /// Runs the simulation; returns the exit code (0 when every round closed). Prints to stdout.
