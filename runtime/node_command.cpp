@@ -1,6 +1,7 @@
 // `atn-node node`: one federation node (solver, coordinator or aggregator) as its own process, as
 // `atn-node simulate` starts them on one machine and as peers run them across a LAN.
 #include "runtime/commands.hpp"
+#include "runtime/federation_config.hpp"
 #include "runtime/federation_node.hpp"
 #include "runtime/stop_signal.hpp"
 
@@ -14,7 +15,7 @@ namespace {
 
 struct node_args {
   federation_node_options o;
-  std::string role = "solver", attack = "none", modalities = "text", rule = "fedavg", trace;
+  std::string role = "solver", attack = "none", modalities = "text", rule = "fedavg", trace, config;
   std::vector<std::string> peers, stakes;
   std::string solvers, coordinators, images;
   double commit_s = 120, reveal_s = 60, score_commit_s = 120, score_reveal_s = 60;
@@ -43,8 +44,35 @@ std::chrono::milliseconds ms(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
 }
 
-int run(node_args& a) {
+void require(bool given, const char* option) {
+  if (!given) throw std::invalid_argument(std::string("atn-node node needs ") + option + " (or --config FILE)");
+}
+
+// With --config the file's `federation:` section is the whole configuration.
+int run_from_config(node_args& a, CLI::App* sub) {
+  for (const auto* opt : sub->get_options())
+    if (opt->count() > 0 && opt->get_name() != "--config" && opt->get_name() != "--help")
+      throw std::invalid_argument("--config FILE replaces the other options of atn-node node; " + opt->get_name() +
+                                  " was given too");
+  federation_node_options o;
+  load_federation_config(a.config, o);
+  require(!o.id.empty(), "federation.id");
+  require(!o.listen.empty(), "federation.listen");
+  require(!o.state_dir.empty(), "federation.state_dir");
+  require(!o.data_dir.empty(), "federation.data");
+  if (o.role == node_role::aggregator && o.aggregator.solvers.empty())
+    throw std::invalid_argument(a.config + ": an aggregator needs federation.aggregator.solvers");
+  o.solver.seed = o.seed;
+  return run_federation_node(o, install_stop_signal_handlers());
+}
+
+int run(node_args& a, CLI::App* sub) {
+  if (!a.config.empty()) return run_from_config(a, sub);
   auto& o = a.o;
+  require(!o.id.empty(), "--id");
+  require(!o.listen.empty(), "--listen");
+  require(!o.state_dir.empty(), "--state-dir");
+  require(!o.data_dir.empty(), "--data");
   o.role = parse_node_role(a.role);
   if (o.slices == 0 || o.slice >= o.slices)
     throw std::invalid_argument("--slice " + std::to_string(o.slice) + " is not below --slices " + std::to_string(o.slices));
@@ -82,13 +110,15 @@ void add_node_command(CLI::App& app) {
   auto& o = a->o;
   o.aggregator.task.steps = 20;
   auto* sub = app.add_subcommand("node", "Run one federation node (solver, coordinator or aggregator)");
-  sub->add_option("--id", o.id, "This node's id")->required();
-  sub->add_option("--role", a->role, "solver, coordinator or aggregator")->required();
-  sub->add_option("--listen", o.listen, "Endpoint to bind, e.g. tcp://0.0.0.0:7101")->required();
+  sub->add_option("--config", a->config, "YAML file whose `federation:` section configures the node (see configs/)")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--id", o.id, "This node's id");
+  sub->add_option("--role", a->role, "solver, coordinator or aggregator")->capture_default_str();
+  sub->add_option("--listen", o.listen, "Endpoint to bind, e.g. tcp://0.0.0.0:7101");
   sub->add_option("--peer", a->peers, "A peer as ID=ENDPOINT (repeat)");
   sub->add_option("--jurisdiction", o.jurisdiction, "Jurisdiction")->capture_default_str();
-  sub->add_option("--state-dir", o.state_dir, "State directory (journal, traces)")->required();
-  sub->add_option("--data", o.data_dir, "ATN data directory")->required()->check(CLI::ExistingDirectory);
+  sub->add_option("--state-dir", o.state_dir, "State directory (journal, traces)");
+  sub->add_option("--data", o.data_dir, "ATN data directory")->check(CLI::ExistingDirectory);
   sub->add_option("--images", a->images, "Frames directory");
   sub->add_option("--slice", o.slice, "This node's slice of the sessions (0-based)")->capture_default_str();
   sub->add_option("--slices", o.slices, "Number of slices")->capture_default_str();
@@ -122,7 +152,7 @@ void add_node_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--loss-tolerance", o.voter.loss_tolerance, "Coordinator: tolerated held-out loss increase (fraction)")
       ->capture_default_str();
-  bind_command(sub, [a] { return run(*a); });
+  bind_command(sub, [a, sub] { return run(*a, sub); });
 }
 
 }  // namespace atn
