@@ -163,9 +163,10 @@ yuma_output run_consensus(aggregator_state& st) {
   for (std::size_t i = 0; i < nc; ++i) {
     const auto& c = st.opt.coordinators[i];
     auto it = st.opt.stake.find(c);
-    in.stake[i] = it == st.opt.stake.end() ? 1.0 : it->second;
     auto sv = st.score_vectors.find(c);
+    // As subtensor masks inactive validators: no accepted score vector, no stake in this epoch.
     if (sv == st.score_vectors.end()) continue;
+    in.stake[i] = it == st.opt.stake.end() ? 1.0 : it->second;
     for (std::size_t j = 0; j < ns; ++j) in.weights[i][nc + j] = sv->second[j];
   }
   if (st.bonds.size() == n) in.bonds = st.bonds;
@@ -203,7 +204,7 @@ void finish_round(self_ptr self) {
   for (std::size_t j = 0; j < st.opt.solvers.size(); ++j) {
     const auto& s = st.opt.solvers[j];
     auto it = st.reveals.find(s);
-    if (it == st.reveals.end()) continue;
+    if (it == st.reveals.end() || st.report.rejected.count(s)) continue;
     const double incentive = yuma.incentive[nc + j];
     if (!(incentive > 0)) {
       reject(self, s, "no_incentive", "the coordinators' consensus gave it no weight");
@@ -246,7 +247,7 @@ void finish_round(self_ptr self) {
   self->send(st.observer, st.report);
   ++st.rounds_done;
   ++st.round;
-  if (st.rounds_done >= st.opt.rounds) {
+  if (st.round > st.opt.rounds) {
     self->send(st.observer, round_done_atom::value, st.rounds_done);
     return;
   }
@@ -279,7 +280,14 @@ void on_reveal(self_ptr self, const wire_message& m) {
     // Revealing before the commit phase closed lets others copy: the commitment is void.
     return reject(self, m.from, reject_reason::early_reveal, "revealed before the commit phase closed");
   }
-  if (st.phase != round_phase::reveal) return reject(self, m.from, reject_reason::late_reveal, "");
+  if (st.phase != round_phase::reveal) {
+    // Marked missing when the phase closed; now we know it came, too late.
+    auto it = st.report.rejected.find(m.from);
+    if (it != st.report.rejected.end() && it->second == reject_reason::missing) st.report.rejected.erase(it);
+    return reject(self, m.from, reject_reason::late_reveal, "after the reveal phase closed");
+  }
+  // One reveal per solver: a refused one is not followed by a second try.
+  if (st.report.rejected.count(m.from)) return reject(self, m.from, reject_reason::duplicate_reveal, "");
   std::string error;
   auto r = parse_reveal(m, error);
   if (!r) return reject(self, m.from, reject_reason::malformed, error);
@@ -366,7 +374,12 @@ caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor
     baseline.held_out_cosine = e.cosine;
     self->send(st.observer, baseline);
   }
-  open_round(self);
+  if (st.round > st.opt.rounds) {
+    spdlog::info("aggregator: the journal is past round {}; nothing to run", st.opt.rounds);
+    self->send(st.observer, round_done_atom::value, std::int64_t{0});
+  } else {
+    open_round(self);
+  }
   return {
       [=](const inbound_message& in) { on_inbound(self, in); },
       [=](phase_timeout_atom, std::int64_t round, std::uint64_t seq) {

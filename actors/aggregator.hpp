@@ -49,7 +49,7 @@ struct round_aggregator_options {
   std::vector<std::string> solvers, coordinators;
   std::map<std::string, double> stake;  ///< per coordinator; absent = 1
   round_task_spec task;
-  std::int64_t rounds = 1;              ///< rounds to run; then the observer gets `done`
+  std::int64_t rounds = 1;              ///< the last round to run (counted from the journal); then `done`
   std::chrono::milliseconds commit_timeout{60000}, reveal_timeout{30000}, score_commit_timeout{60000},
       score_reveal_timeout{30000};
   aggregation_rule rule = aggregation_rule::fedavg;
