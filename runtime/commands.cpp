@@ -19,6 +19,7 @@ void add_consent_command(CLI::App& app);
 void add_status_command(CLI::App& app);
 void add_node_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
+void add_run_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_bench_round_command(CLI::App& app);
 
@@ -66,6 +67,7 @@ void register_commands(CLI::App& app) {
   add_status_command(app);
   add_node_command(app);
   add_simulate_command(app);
+  add_run_command(app);
   add_replay_command(app);
   add_bench_round_command(app);
 }
