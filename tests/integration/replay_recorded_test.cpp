@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/unit/support/run_node.hpp"
+
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -17,21 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct run_result {
-  int exit_code;
-  std::string out;
-};
-
-run_result run_node(const std::string& args) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using atn::test::run_node;
 
 }  // namespace
 

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/unit/support/run_node.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -57,15 +59,9 @@ std::int64_t dead_pid() {
 }
 
 std::string run(const std::string& args, int& exit_code) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  auto r = atn::test::run_node(args);
+  exit_code = r.exit_code;
+  return r.out;
 }
 
 }  // namespace

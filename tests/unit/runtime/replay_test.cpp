@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/unit/support/run_node.hpp"
+
 #include <algorithm>
 
 #include <cstdio>
@@ -45,21 +47,7 @@ void replace(std::string& s, const std::string& from, const std::string& to) {
 
 const fs::path replay_dir = fs::path(ATN_SOURCE_DIR) / "tests" / "replay";
 
-struct run_result {
-  int exit_code;
-  std::string out;
-};
-
-run_result run_node(const std::string& args) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using atn::test::run_node;
 
 }  // namespace
 

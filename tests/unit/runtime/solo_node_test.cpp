@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/unit/support/run_node.hpp"
+
 #include <cstdio>
 #include <fstream>
 
@@ -82,14 +84,7 @@ struct solo_fixture {
 };
 
 std::string run_status(const fs::path& config) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " status --config " + config.string() + " 2>&1";
-  std::string out;
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  ::pclose(pipe);
-  return out;
+  return atn::test::run_node("status --config " + config.string()).out;
 }
 
 }  // namespace

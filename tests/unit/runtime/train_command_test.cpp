@@ -1,5 +1,7 @@
 // `atn-node sample-data` and `atn-node train` as a user runs them.
 #include <catch2/catch.hpp>
+
+#include "tests/unit/support/run_node.hpp"
 #include <simdjson.h>
 
 #include <cstdio>
@@ -12,21 +14,7 @@
 namespace fs = std::filesystem;
 
 namespace {
-struct run_result {
-  int exit_code;
-  std::string out;
-};
-
-run_result run(const std::string& args) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  const int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using atn::test::run_node;
 
 std::string last_line(const std::string& s) {
   auto end = s.find_last_not_of('\n');
@@ -38,11 +26,11 @@ std::string last_line(const std::string& s) {
 TEST_CASE("atn-node train prints progress and a JSON summary on the last line", "[train][command]") {
   const fs::path dir = fs::temp_directory_path() / ("atn-train-cmd-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  auto gen = run("sample-data --out " + dir.string() + " --sessions-per-agent 6 --frame-size 64");
+  auto gen = run_node("sample-data --out " + dir.string() + " --sessions-per-agent 6 --frame-size 64");
   REQUIRE(gen.exit_code == 0);
 
   const auto ckpt = dir / "out.ckpt";
-  auto r = run("train --data " + (dir / "atn").string() + " --images " + (dir / "frames").string() +
+  auto r = run_node("train --data " + (dir / "atn").string() + " --images " + (dir / "frames").string() +
                " --steps 12 --batch 4 --out " + ckpt.string() + " --json");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
@@ -63,10 +51,10 @@ TEST_CASE("atn-node train prints progress and a JSON summary on the last line", 
 }
 
 TEST_CASE("atn-node train names a bad option value", "[train][command]") {
-  auto r = run("train --data /nonexistent --modalities text,smell");
+  auto r = run_node("train --data /nonexistent --modalities text,smell");
   CHECK(r.exit_code != 0);
   CHECK(r.out.find("smell") != std::string::npos);
-  auto p = run("train --data /nonexistent --preset huge");
+  auto p = run_node("train --data /nonexistent --preset huge");
   CHECK(p.exit_code != 0);
   CHECK(p.out.find("huge") != std::string::npos);
 }
