@@ -1,5 +1,9 @@
 #include "model/checkpoint.hpp"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
+
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -156,7 +160,23 @@ std::vector<char> export_torch_dict(const named_tensors& tensors) {
     auto tensor = torch::from_blob(const_cast<float*>(t.data->data()), t.shape, torch::kFloat32).clone();
     dict.insert(t.name, tensor);
   }
-  return torch::pickle_save(c10::IValue(dict));
+  // torch::pickle_save would tag the dict with torch.jit._pickle.restore_type_tag, a global that
+  // torch.load's default weights_only unpickler refuses. Untagged, the pickle holds only what
+  // torch.save writes for a state dict: a plain dict, _rebuild_tensor_v2, FloatStorage, OrderedDict.
+  std::vector<char> pickle;
+  torch::jit::Pickler pickler([&](const char* bytes, std::size_t n) { pickle.insert(pickle.end(), bytes, bytes + n); },
+                              nullptr, nullptr, nullptr, nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(c10::IValue(dict));
+  pickler.stop();
+  std::vector<char> zip;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* bytes, std::size_t n) {
+    zip.insert(zip.end(), static_cast<const char*>(bytes), static_cast<const char*>(bytes) + n);
+    return n;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickle.data(), pickle.size(), pickler.tensorData(), writer);
+  writer.writeEndOfFile();
+  return zip;
 }
 
 named_tensors import_torch_dict(const std::vector<char>& bytes) {
