@@ -1,6 +1,8 @@
 // Architecture and training hyper-parameters of the VL-JEPA, with the named presets (torch-free).
 #pragma once
 
+#include "model/text_masker.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -46,6 +48,7 @@ struct train_config {
   std::uint64_t seed = 1;
   int threads = 0;                     ///< torch intra-op threads; 0 = all cores.
   std::int64_t attention_chunk = 128;  ///< query rows per attention block (sized to stay in cache).
+  text_masker_config text_masking;     ///< how text targets are chosen (spans by default).
 };
 
 /// The defaults of a named preset: "tiny" (tests, seconds on 2 cores), "small" (CPU demo) or

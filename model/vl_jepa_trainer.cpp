@@ -80,7 +80,7 @@ struct vl_jepa_trainer::impl {
   image_masker imasker;
 
   impl(const model_config& m, const train_config& t)
-      : mcfg(m), tcfg(t), tmasker(text_masker_config{}), imasker(grid_config(m)) {
+      : mcfg(m), tcfg(t), tmasker(t.text_masking), imasker(grid_config(m)) {
     validate(mcfg);
     if (cuda_available()) device = torch::Device(torch::kCUDA);
     torch::manual_seed(tcfg.seed);

@@ -14,7 +14,7 @@ namespace atn {
 namespace {
 
 struct train_args {
-  std::string data, images, preset = "tiny", modalities = "text,visual", out, export_torch;
+  std::string data, images, preset = "tiny", modalities = "text,visual", text_mask = "span", out, export_torch;
   std::int64_t steps = 300, batch = 8;
   double holdout = 0.2, lr = 1e-3, ema_start = 0.996, semantic_weight = 0.5;
   int threads = 0;
@@ -78,6 +78,11 @@ int run(const train_args& a) {
   o.data.modalities = parse_modalities(a.modalities);
   o.data.holdout = a.holdout;
   o.data.seed = a.seed;
+  const auto mode = parse_text_mask_mode(a.text_mask);
+  if (!mode)
+    throw std::invalid_argument("unknown --text-mask '" + a.text_mask +
+                                "' (expected span, turn, role_tool, role_result or role_assistant)");
+  o.train.text_masking.mode = *mode;
   if (o.data.modalities.visual && a.images.empty())
     throw std::invalid_argument("--modalities visual needs --images DIR");
   o.train.steps = a.steps;
@@ -153,6 +158,9 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--modalities", args->modalities, "text, visual or text,visual")->capture_default_str();
   sub->add_option("--holdout", args->holdout, "fraction of sessions held out")->capture_default_str()
       ->check(CLI::Range(0.01, 0.9));
+  sub->add_option("--text-mask", args->text_mask,
+                  "text targets: span, turn (whole turns), role_tool, role_result or role_assistant")
+      ->capture_default_str();
   sub->add_option("--lr", args->lr, "peak learning rate")->capture_default_str();
   sub->add_option("--ema-start", args->ema_start, "EMA momentum at step 0 (rises to 1)")->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));

@@ -74,7 +74,7 @@ train_run_report run_training(const train_run_options& o, const train_progress_c
   auto engine = std::make_shared<vl_jepa_trainer>(o.data.model, o.train);
   r.device = engine->device_name();
   r.before = measure(*engine, data.held_out, o);
-  r.probe_before = run_agent_probe(*engine, data.train.text, data.held_out.text, 64);
+  r.probe_before = run_agent_probe(*engine, data.train.text, data.held_out.text);
 
   {
     caf::actor_system_config cfg;
@@ -111,7 +111,7 @@ train_run_report run_training(const train_run_options& o, const train_progress_c
   }
 
   r.after = measure(*engine, data.held_out, o);
-  r.probe_after = run_agent_probe(*engine, data.train.text, data.held_out.text, 64);
+  r.probe_after = run_agent_probe(*engine, data.train.text, data.held_out.text);
   check_collapse(r, o.train.collapse_spread);
   r.input_problems = problems.summary();
 

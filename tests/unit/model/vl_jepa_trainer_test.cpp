@@ -184,3 +184,21 @@ TEST_CASE("checkpoints round-trip and reject damage; torch export reads back", "
   auto imported = import_torch_dict(exported);
   CHECK(blake2b_256(imported) == blake2b_256(trainer.shared_weights()));
 }
+
+TEST_CASE("the trainer masks text the way its train_config says", "[model][trainer][masking]") {
+  configure_torch_threads(0);
+  // Role masking of tool calls, no span fallback: the targets are exactly the two [tool:…] lines.
+  auto t = quick();
+  t.text_masking.mode = text_mask_mode::role_tool;
+  t.text_masking.span_fallback = false;
+  vl_jepa_trainer tools(model_preset("tiny"), t);
+  const std::int64_t tool_bytes = std::string("[tool:send_email] {\"to\":\"ana\"}").size() +
+                                  std::string("[tool:get_quote] {\"symbol\":\"AAPL\"}").size();
+  auto m = tools.evaluate({make_batch(true, false, 1)}, 3);
+  CHECK(m.text.targets == tool_bytes);
+
+  vl_jepa_trainer spans(model_preset("tiny"), quick());
+  auto s = spans.evaluate({make_batch(true, false, 1)}, 3);
+  CHECK(s.text.targets != tool_bytes);
+  CHECK(s.text.targets > 0);
+}

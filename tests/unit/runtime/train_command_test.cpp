@@ -31,7 +31,7 @@ TEST_CASE("atn-node train prints progress and a JSON summary on the last line", 
 
   const auto ckpt = dir / "out.ckpt";
   auto r = run_node("train --data " + (dir / "atn").string() + " --images " + (dir / "frames").string() +
-               " --steps 12 --batch 4 --out " + ckpt.string() + " --json");
+               " --steps 12 --batch 4 --text-mask turn --out " + ckpt.string() + " --json");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("train 12/12") != std::string::npos);     // the progress bar reached the end
@@ -57,4 +57,7 @@ TEST_CASE("atn-node train names a bad option value", "[train][command]") {
   auto p = run_node("train --data /nonexistent --preset huge");
   CHECK(p.exit_code != 0);
   CHECK(p.out.find("huge") != std::string::npos);
+  auto m = run_node("train --data /nonexistent --text-mask sideways");
+  CHECK(m.exit_code != 0);
+  CHECK(m.out.find("sideways") != std::string::npos);
 }
