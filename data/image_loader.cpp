@@ -1,10 +1,9 @@
 #include "data/image_loader.hpp"
 
-#include "data/atn_records.hpp"
+#include "data/frame_meta.hpp"
 #include "data/input_report.hpp"
 
 #include <png.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
@@ -26,7 +25,6 @@ namespace {
 
 constexpr std::uint64_t max_pixels = std::uint64_t{1} << 28;
 constexpr std::uintmax_t max_file_bytes = std::uintmax_t{1} << 30;
-constexpr std::uintmax_t max_sidecar_bytes = 1 << 20;
 
 // Decoder state lives on the heap, set up before setjmp: longjmp must not skip C++ destructors
 // or leave locals indeterminate.
@@ -332,70 +330,6 @@ std::optional<image_tensor> load_image(const fs::path& file, int size, input_rep
   return to_tensor(*image, size);
 }
 
-namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-std::optional<std::int64_t> time_from_name(const fs::path& file) {
-  const std::string stem = file.stem().string();
-  if (auto ms = parse_timestamp_ms(stem)) return ms;
-  return find_iso8601_ms(file.filename().string());
-}
-
-// Reads a sidecar's fields into `frame`; reports a corrupt one or a bad timestamp.
-void read_sidecar(const fs::path& sidecar, frame_file& frame, input_report& report) {
-  const std::string shown = sidecar.string();
-  std::error_code ec;
-  auto bytes = fs::file_size(sidecar, ec);
-  if (ec || bytes > max_sidecar_bytes) {
-    report.problem(ec ? "unreadable_file" : "corrupt_json", shown, 0,
-                   ec ? "cannot read: " + ec.message() : "sidecar over 1 MiB");
-    return;
-  }
-  thread_local simdjson::dom::parser parser;
-  simdjson::padded_string json;
-  if (simdjson::padded_string::load(shown).get(json)) {
-    report.problem("unreadable_file", shown, 0, "cannot read the sidecar");
-    return;
-  }
-  simdjson::dom::object obj;
-  auto error = parser.parse(json).get_object().get(obj);
-  if (error) {
-    report.problem("corrupt_json", shown, 0, std::string("sidecar is not a JSON object: ") + simdjson::error_message(error));
-    return;
-  }
-  auto text = [&](std::string_view key, std::string& out) {
-    std::string_view s;
-    if (!obj.at_key(key).get_string().get(s)) out = std::string(s);
-  };
-  text("source_id", frame.source_id);
-  text("window_title", frame.window_title);
-  text("url", frame.url);
-  simdjson::dom::element ts;
-  if (obj.at_key("timestamp").get(ts) || ts.is_null()) return;
-  std::optional<std::int64_t> ms;
-  std::string_view s;
-  double d;
-  if (!ts.get_string().get(s)) {
-    ms = parse_timestamp_ms(s);
-  } else if (!ts.get_double().get(d)) {
-    ms = epoch_number_ms(d);
-  }
-  if (!ms) {
-    std::string shown_value = simdjson::minify(ts);
-    if (shown_value.size() > 60) shown_value = shown_value.substr(0, 60) + "...";
-    report.problem("bad_timestamp", shown, 0, "unparseable 'timestamp': " + shown_value);
-    return;
-  }
-  frame.timestamp_ms = *ms;
-}
-
-}  // namespace
-
 std::vector<frame_file> list_frames(const fs::path& dir, input_report& report) {
   std::vector<frame_file> frames;
   std::error_code ec;
@@ -407,18 +341,10 @@ std::vector<frame_file> list_frames(const fs::path& dir, input_report& report) {
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
   for (; !ec && it != end; it.increment(ec)) {
     const fs::path& path = it->path();
-    const std::string ext = lower(path.extension().string());
-    if (ext != ".png" && ext != ".jpg" && ext != ".jpeg") continue;
+    if (!is_frame_image_name(path)) continue;
     std::error_code file_ec;
     if (!fs::is_regular_file(path, file_ec)) continue;
-    frame_file frame;
-    frame.path = path;
-    frame.timestamp_ms = time_from_name(path).value_or(-1);
-    fs::path sidecar = path;
-    sidecar += ".json";
-    if (!fs::exists(sidecar, file_ec)) sidecar = fs::path(path).replace_extension(".json");
-    if (fs::exists(sidecar, file_ec)) read_sidecar(sidecar, frame, report);
-    frames.push_back(std::move(frame));
+    frames.push_back(describe_frame(path, find_sidecar(path), report));
   }
   if (ec) report.problem("unreadable_directory", dir.string(), 0, "cannot list: " + ec.message());
   std::sort(frames.begin(), frames.end(), [](const frame_file& a, const frame_file& b) {

@@ -15,7 +15,7 @@ caf::actor spawn_capture_source(caf::actor_system& system, const capture_source_
   fo.filter.exclude_titles = o.exclude_titles;
   fo.filter.exclude_urls = o.exclude_urls;
   fo.filter.exclude_sources = o.exclude_sources;
-  for (const auto& r : o.blur) fo.filter.blur.push_back({r[0], r[1], r[2], r[3]});
+  fo.filter.blur = o.blur;
   fo.filter.size = o.image_size;
   fo.fps_cap = o.fps_cap;
   fo.consent = o.consent;

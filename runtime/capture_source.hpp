@@ -1,11 +1,11 @@
-// The frame intake as a running node starts and asks it, from plain settings. node_config.hpp and
-// data/frame_filter.hpp both declare atn::blur_region, so no file can include both; this pair is
-// the one that sees the frame intake's side, and solo_node the config's.
+// The frame intake as a running node starts it and asks it for its counters, so solo_node needs
+// neither the intake actor's messages nor its option struct.
 #pragma once
+
+#include "data/frame_filter.hpp"
 
 #include <caf/fwd.hpp>
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -24,7 +24,7 @@ struct capture_source_options {
   std::string stream_endpoint;         ///< ZeroMQ frame stream; empty: none
   std::filesystem::path state_file;    ///< taken capture files, kept across restarts
   std::vector<std::string> exclude_titles, exclude_urls, exclude_sources;
-  std::vector<std::array<int, 4>> blur;  ///< regions as x, y, w, h in source pixels
+  std::vector<blur_region> blur;       ///< pixelated before anything else sees the frame
   double fps_cap = 2.0;
   int image_size = 32;                 ///< the model's image size
   std::shared_ptr<std::atomic<bool>> consent;  ///< the capture switch; required

@@ -2,6 +2,7 @@
 // privacy, capture, feed, alignment and training settings. Defaults follow XDG and just run.
 #pragma once
 
+#include "data/frame_filter.hpp"
 #include "data/privacy_filter.hpp"
 
 #include <cstdint>
@@ -31,13 +32,6 @@ struct event_bus_config {
   std::string endpoint;  ///< e.g. "tcp://127.0.0.1:5556"; "" = not subscribed
 };
 
-/// A rectangle of the source image blurred before anything else sees the frame.
-struct blur_region {
-  int x = 0;  ///< left, source-image pixels
-  int y = 0;  ///< top
-  int w = 0;  ///< width, > 0
-  int h = 0;  ///< height, > 0
-};
 
 /// Screen and browser frames.
 struct capture_config {
@@ -47,7 +41,7 @@ struct capture_config {
   std::vector<std::string> exclude_window_titles;
   std::vector<std::string> exclude_urls;
   std::vector<std::string> exclude_sources;
-  std::vector<blur_region> blur_regions;
+  std::vector<blur_region> blur_regions;  ///< pixelated before anything else sees the frame
   double fps_cap = 2.0;  ///< frames per second kept per source, > 0
   int image_size = 0;    ///< pixels per side fed to the model; 0 = the preset's
 };

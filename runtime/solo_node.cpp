@@ -75,7 +75,7 @@ capture_source_options capture_options(const node_config& c, int image_size, std
   o.exclude_titles = c.capture.exclude_window_titles;
   o.exclude_urls = c.capture.exclude_urls;
   o.exclude_sources = c.capture.exclude_sources;
-  for (const auto& r : c.capture.blur_regions) o.blur.push_back({r.x, r.y, r.w, r.h});
+  o.blur = c.capture.blur_regions;
   o.fps_cap = c.capture.fps_cap;
   o.image_size = c.capture.image_size > 0 ? c.capture.image_size : image_size;
   o.consent = std::move(consent);
