@@ -1,12 +1,11 @@
 // The --export-torch file as Python's torch.load reads it: tests/tools/torch_load_check.py applies
 // torch.load's zip layout and weights_only allow-list (no torch needed) and reports what it read.
 #include "model/checkpoint.hpp"
+#include "tests/unit/support/run_node.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <simdjson.h>
-
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
@@ -16,22 +15,8 @@ using namespace atn;
 
 namespace {
 
-struct check_result {
-  int exit_code = -1;
-  std::string out;
-};
-
-check_result run_checker(const std::string& file) {
-  const std::string cmd =
-      std::string("python3 ") + ATN_SOURCE_DIR + "/tests/tools/torch_load_check.py '" + file + "' 2>&1";
-  std::FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  check_result r;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) r.out.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+atn::test::node_run run_checker(const std::string& file) {
+  return atn::test::run_shell(std::string("python3 ") + ATN_SOURCE_DIR + "/tests/tools/torch_load_check.py '" + file + "'");
 }
 
 void write(const std::string& path, const std::vector<char>& bytes) {

@@ -1,4 +1,5 @@
-// Runs the built `atn-node` (ATN_NODE_BINARY) with arguments and collects its output and exit code.
+// Runs a command (or the built `atn-node`, ATN_NODE_BINARY, with arguments) and collects its output
+// and exit code.
 #pragma once
 
 #include <catch2/catch.hpp>
@@ -15,9 +16,9 @@ struct node_run {
   std::string out;     ///< stdout and stderr together
 };
 
-/// `atn-node <args>` through the shell, stderr merged into stdout.
-inline node_run run_node(const std::string& args) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " " + args + " 2>&1";
+/// A shell command line, stderr merged into stdout.
+inline node_run run_shell(const std::string& command) {
+  const std::string cmd = command + " 2>&1";
   std::FILE* pipe = ::popen(cmd.c_str(), "r");
   REQUIRE(pipe != nullptr);
   node_run r;
@@ -27,5 +28,10 @@ inline node_run run_node(const std::string& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+#ifdef ATN_NODE_BINARY
+/// `atn-node <args>` through the shell, stderr merged into stdout.
+inline node_run run_node(const std::string& args) { return run_shell(std::string(ATN_NODE_BINARY) + " " + args); }
+#endif
 
 }  // namespace atn::test
