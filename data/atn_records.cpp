@@ -3,6 +3,7 @@
 #include "data/input_report.hpp"
 #include "data/line_reader.hpp"
 #include "data/privacy_filter.hpp"
+#include "data/record_json.hpp"
 
 #include <simdjson.h>
 
@@ -12,98 +13,10 @@ namespace atn {
 
 namespace {
 
+using namespace record_json;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
-
-void report_problem(const record_context& ctx, std::string_view kind, std::string_view what) {
-  if (ctx.report != nullptr) ctx.report->problem(kind, ctx.file, ctx.line, what);
-}
-
-// One parser and one padded buffer per thread: simdjson needs SIMDJSON_PADDING readable bytes
-// past the end, and parsers are not thread-safe.
-struct json_state {
-  simdjson::dom::parser parser;
-  std::string padded;
-};
-
-json_state& thread_json() {
-  thread_local json_state state;
-  return state;
-}
-
-// Parses `json` into an object, repairing invalid UTF-8. Reports and returns false on bad input.
-bool parse_object(std::string_view json, const record_context& ctx, object& out) {
-  json_state& st = thread_json();
-  bool bad_utf8 = !is_valid_utf8(json);
-  if (bad_utf8) {
-    st.padded = repair_utf8(json);
-  } else {
-    st.padded.assign(json.data(), json.size());
-  }
-  std::size_t len = st.padded.size();
-  st.padded.reserve(len + simdjson::SIMDJSON_PADDING);
-  element doc;
-  auto error = st.parser.parse(st.padded.data(), len, false).get(doc);
-  if (error) {
-    std::string what = std::string("not valid JSON: ") + simdjson::error_message(error);
-    if (bad_utf8) what += " (and invalid UTF-8)";
-    report_problem(ctx, "corrupt_json", what);
-    return false;
-  }
-  if (bad_utf8) report_problem(ctx, "invalid_utf8", "invalid UTF-8 replaced by U+FFFD");
-  if (doc.get_object().get(out)) {
-    report_problem(ctx, "bad_record", "not a JSON object");
-    return false;
-  }
-  return true;
-}
-
-// A string as is; anything else as compact JSON.
-std::string render_value(element value) {
-  std::string_view s;
-  if (!value.get_string().get(s)) return std::string(s);
-  return simdjson::minify(value);
-}
-
-// The field if present and not null.
-bool field(object obj, std::string_view key, element& out) {
-  if (obj.at_key(key).get(out)) return false;
-  return !out.is_null();
-}
-
-// A string field, or nullopt if absent/null/not a string.
-std::optional<std::string_view> string_field(object obj, std::string_view key) {
-  element value;
-  std::string_view s;
-  if (!field(obj, key, value) || value.get_string().get(s)) return std::nullopt;
-  return s;
-}
-
-// Parses a timestamp field (ISO-8601 string, digit string or number); reports a bad one.
-std::int64_t timestamp_field(object obj, std::string_view key, const record_context& ctx,
-                             bool required) {
-  element value;
-  if (!field(obj, key, value)) {
-    if (required) report_problem(ctx, "bad_timestamp", std::string("missing '") + std::string(key) + "'");
-    return -1;
-  }
-  std::string_view s;
-  double d;
-  std::optional<std::int64_t> ms;
-  if (!value.get_string().get(s)) {
-    ms = parse_timestamp_ms(s);
-  } else if (!value.get_double().get(d)) {
-    ms = epoch_number_ms(d);
-  }
-  if (!ms) {
-    std::string shown = simdjson::minify(value);
-    if (shown.size() > 60) shown = shown.substr(0, 60) + "...";
-    report_problem(ctx, "bad_timestamp", std::string("unparseable '") + std::string(key) + "': " + shown);
-    return -1;
-  }
-  return *ms;
-}
 
 // Conversation content: a string; a list of parts whose "text" fields are joined; else JSON.
 std::string render_content(element value) {
@@ -122,62 +35,6 @@ std::string render_content(element value) {
     return out;
   }
   return render_value(value);
-}
-
-bool is_one_of(std::string_view s, std::initializer_list<std::string_view> options) {
-  for (auto o : options)
-    if (s == o) return true;
-  return false;
-}
-
-// The text of an optional error field, or empty.
-std::string error_text(object obj) {
-  element value;
-  if (!field(obj, "error", value)) return {};
-  return render_value(value);
-}
-
-void render_step(object step, std::size_t index, std::int64_t default_ms, std::vector<text_line>& lines,
-                 const record_context& ctx) {
-  std::string name(string_field(step, "step_name").value_or(""));
-  if (name.empty()) name = "step" + std::to_string(index + 1);
-  std::string_view type = string_field(step, "step_type").value_or("");
-  std::int64_t ms = default_ms;
-  element ts;
-  if (field(step, "started_at", ts)) {
-    ms = timestamp_field(step, "started_at", ctx, false);
-  } else if (field(step, "completed_at", ts)) {
-    ms = timestamp_field(step, "completed_at", ctx, false);
-  }
-  if (ms < 0) ms = default_ms;
-
-  std::string text;
-  std::vector<text_line> tools;
-  element output;
-  object cognitive;
-  if (field(step, "output", output)) {
-    if (type == "cognitive" && !output.get_object().get(cognitive)) {
-      element value;
-      if (field(cognitive, "text", value)) text = render_value(value);
-      simdjson::dom::array calls;
-      if (!cognitive.at_key("tool_calls").get_array().get(calls)) {
-        for (element call : calls) {
-          object call_obj;
-          if (call.get_object().get(call_obj)) continue;
-          std::string tool(string_field(call_obj, "name").value_or("unknown"));
-          element input;
-          std::string rendered = field(call_obj, "input", input) ? simdjson::minify(input) : "null";
-          tools.push_back({ms, "[tool:" + tool + "] " + rendered});
-        }
-      }
-    } else {
-      text = render_value(output);
-    }
-  }
-  lines.push_back({ms, text.empty() ? "[step:" + name + "]" : "[step:" + name + "] " + text});
-  for (auto& t : tools) lines.push_back(std::move(t));
-  std::string error = error_text(step);
-  if (!error.empty()) lines.push_back({ms, "[error] " + error});
 }
 
 // ---- ISO-8601 -------------------------------------------------------------------------------
@@ -396,7 +253,9 @@ std::optional<parsed_execution> parse_execution_record(std::string_view json,
         if (step.get_object().get(step_obj)) {
           report_problem(ctx, "bad_record", "step " + std::to_string(index + 1) + " is not an object");
         } else {
-          render_step(step_obj, index, header_ms, lines, ctx);
+          auto step_lines = render_step(step_obj, index, header_ms, ctx);
+          lines.insert(lines.end(), std::make_move_iterator(step_lines.begin()),
+                       std::make_move_iterator(step_lines.end()));
         }
         ++index;
       }
