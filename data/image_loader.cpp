@@ -214,9 +214,7 @@ std::vector<contribution> contributions(int in, int out) {
   return result;
 }
 
-bool starts_with(const std::vector<char>& data, std::string_view prefix) {
-  return data.size() >= prefix.size() && std::memcmp(data.data(), prefix.data(), prefix.size()) == 0;
-}
+bool starts_with(std::string_view data, std::string_view prefix) { return data.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 
@@ -226,10 +224,6 @@ std::optional<rgb_image> decode_image(const fs::path& file, input_report& report
   const auto bytes = fs::file_size(file, ec);
   if (ec) {
     report.problem("unreadable_file", shown, 0, "cannot read: " + ec.message());
-    return std::nullopt;
-  }
-  if (bytes == 0) {
-    report.problem("empty_image", shown, 0, "zero-byte image file");
     return std::nullopt;
   }
   if (bytes > max_file_bytes) {
@@ -242,11 +236,24 @@ std::optional<rgb_image> decode_image(const fs::path& file, input_report& report
     report.problem("unreadable_file", shown, 0, "cannot read the file");
     return std::nullopt;
   }
+  return decode_image_bytes(data.data(), data.size(), shown, report);
+}
 
+std::optional<rgb_image> decode_image_bytes(const void* bytes, std::size_t size, std::string_view shown,
+                                            input_report& report) {
+  if (size == 0) {
+    report.problem("empty_image", shown, 0, "zero-byte image");
+    return std::nullopt;
+  }
+  if (size > max_file_bytes) {
+    report.problem("image_too_large", shown, 0, "image of " + std::to_string(size) + " bytes");
+    return std::nullopt;
+  }
+  const std::string_view data(static_cast<const char*>(bytes), size);
   static constexpr std::string_view png_signature("\x89PNG\r\n\x1a\n", 8);
   static constexpr std::string_view jpeg_signature("\xFF\xD8\xFF", 3);
   auto st = std::make_unique<decode_state>();
-  st->data = reinterpret_cast<const std::uint8_t*>(data.data());
+  st->data = reinterpret_cast<const std::uint8_t*>(bytes);
   st->size = data.size();
   bool ok;
   const char* format;
@@ -258,10 +265,9 @@ std::optional<rgb_image> decode_image(const fs::path& file, input_report& report
     ok = decode_jpeg(*st);
   } else {
     // A signature cut short is a truncated file; anything else is not an image we read.
-    std::string_view head(data.data(), data.size());
-    bool cut = png_signature.substr(0, head.size()) == head || jpeg_signature.substr(0, head.size()) == head;
+    const bool cut = png_signature.substr(0, data.size()) == data || jpeg_signature.substr(0, data.size()) == data;
     report.problem(cut ? "truncated_image" : "corrupt_image", shown, 0,
-                   cut ? "file ends inside the image signature" : "neither PNG nor JPEG");
+                   cut ? "data ends inside the image signature" : "neither PNG nor JPEG");
     return std::nullopt;
   }
   if (st->too_large) {

@@ -1,10 +1,12 @@
 // Screen frames: PNG/JPEG decoding to normalised CHW floats, and listing frame files with times.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace atn {
@@ -38,6 +40,11 @@ struct rgb_image {
 /// "unreadable_file", "empty_image" (zero bytes), "truncated_image", "corrupt_image" (bad data or
 /// an unknown format) or "image_too_large" (over 2^28 pixels), and give nullopt.
 std::optional<rgb_image> decode_image(const std::filesystem::path& file, input_report& report);
+
+/// Decodes `size` bytes of PNG or JPEG held in memory (a frame from a stream) with decode_image's
+/// formats, limits and problem kinds, reporting problems against `shown`.
+std::optional<rgb_image> decode_image_bytes(const void* data, std::size_t size, std::string_view shown,
+                                            input_report& report);
 
 /// Resizes to size x size (bilinear when enlarging, area averaging when shrinking) and normalises
 /// to ImageNet CHW floats.

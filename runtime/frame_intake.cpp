@@ -1,7 +1,7 @@
 #include "runtime/frame_intake.hpp"
 
 #include "data/frame_meta.hpp"
-#include "data/image_bytes.hpp"
+#include "data/image_loader.hpp"
 #include "runtime/capture_dir_watch.hpp"
 
 #include <spdlog/spdlog.h>

@@ -1,6 +1,6 @@
 #include "data/frame_filter.hpp"
 #include "data/frame_meta.hpp"
-#include "data/image_bytes.hpp"
+#include "data/image_loader.hpp"
 #include "data/input_report.hpp"
 #include "data/png_writer.hpp"
 #include "tests/unit/support/temp_dir.hpp"
