@@ -2,6 +2,7 @@
 
 #include "data/atn_records.hpp"
 #include "data/input_report.hpp"
+#include "data/record_json.hpp"
 
 #include <simdjson.h>
 
@@ -60,18 +61,9 @@ bool parse_frame_meta(std::string_view json, std::string_view shown, frame_file&
   text("url", frame.url);
   simdjson::dom::element ts;
   if (obj.at_key("timestamp").get(ts) || ts.is_null()) return true;
-  std::optional<std::int64_t> ms;
-  std::string_view s;
-  double d;
-  if (!ts.get_string().get(s)) {
-    ms = parse_timestamp_ms(s);
-  } else if (!ts.get_double().get(d)) {
-    ms = epoch_number_ms(d);
-  }
+  const auto ms = record_json::timestamp_ms(ts);
   if (!ms) {
-    std::string value = simdjson::minify(ts);
-    if (value.size() > 60) value = value.substr(0, 60) + "...";
-    report.problem("bad_timestamp", shown, 0, "unparseable 'timestamp': " + value);
+    report.problem("bad_timestamp", shown, 0, "unparseable 'timestamp': " + record_json::shown_json(ts));
     return true;
   }
   frame.timestamp_ms = *ms;

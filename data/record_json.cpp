@@ -62,6 +62,20 @@ std::optional<std::string_view> string_field(object obj, std::string_view key) {
   return s;
 }
 
+std::optional<std::int64_t> timestamp_ms(element value) {
+  std::string_view s;
+  double d;
+  if (!value.get_string().get(s)) return parse_timestamp_ms(s);
+  if (!value.get_double().get(d)) return epoch_number_ms(d);
+  return std::nullopt;
+}
+
+std::string shown_json(element value) {
+  std::string shown = simdjson::minify(value);
+  if (shown.size() > 60) shown = shown.substr(0, 60) + "...";
+  return shown;
+}
+
 std::int64_t timestamp_field(object obj, std::string_view key, const record_context& ctx,
                              bool required) {
   element value;
@@ -69,18 +83,9 @@ std::int64_t timestamp_field(object obj, std::string_view key, const record_cont
     if (required) report_problem(ctx, "bad_timestamp", std::string("missing '") + std::string(key) + "'");
     return -1;
   }
-  std::string_view s;
-  double d;
-  std::optional<std::int64_t> ms;
-  if (!value.get_string().get(s)) {
-    ms = parse_timestamp_ms(s);
-  } else if (!value.get_double().get(d)) {
-    ms = epoch_number_ms(d);
-  }
+  const auto ms = timestamp_ms(value);
   if (!ms) {
-    std::string shown = simdjson::minify(value);
-    if (shown.size() > 60) shown = shown.substr(0, 60) + "...";
-    report_problem(ctx, "bad_timestamp", std::string("unparseable '") + std::string(key) + "': " + shown);
+    report_problem(ctx, "bad_timestamp", std::string("unparseable '") + std::string(key) + "': " + shown_json(value));
     return -1;
   }
   return *ms;

@@ -1,6 +1,6 @@
-// The JSON reading shared by the ATN record parsers (data/atn_records, data/execution_steps): one
-// set of field rules and one step renderer, so a step reads the same from execution.jsonl and from
-// the event bus.
+// The JSON reading shared by the ATN record parsers (data/atn_records, data/execution_steps,
+// data/frame_meta, the event bus): one set of field and timestamp rules and one step renderer, so
+// a step reads the same from execution.jsonl and from the event bus.
 #pragma once
 
 #include "data/atn_records.hpp"
@@ -32,6 +32,13 @@ bool field(simdjson::dom::object obj, std::string_view key, simdjson::dom::eleme
 
 /// A string field, or nullopt if absent, null or not a string.
 std::optional<std::string_view> string_field(simdjson::dom::object obj, std::string_view key);
+
+/// A JSON timestamp in ms: an ISO-8601 or digit string, or an epoch number (seconds or ms, as
+/// epoch_number_ms decides); nullopt for anything else.
+std::optional<std::int64_t> timestamp_ms(simdjson::dom::element value);
+
+/// `value` as compact JSON, cut to 60 characters with "..." (for problem messages).
+std::string shown_json(simdjson::dom::element value);
 
 /// A timestamp field (ISO-8601 string, digit string or epoch number) in ms, or -1; reports an
 /// unparseable one, and a missing one when `required`.

@@ -3,6 +3,7 @@
 #include "data/atn_records.hpp"
 #include "data/input_report.hpp"
 #include "data/line_reader.hpp"
+#include "data/record_json.hpp"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
@@ -85,14 +86,7 @@ void event_bus_subscriber::take(std::string_view message, std::vector<bus_event>
   if (!obj.at_key("event_id").get_string().get(text)) ev.event_id = std::string(text);
   simdjson::dom::element stamp;
   if (!obj.at_key("timestamp").get(stamp) && !stamp.is_null()) {
-    double number;
-    std::optional<std::int64_t> ms;
-    if (!stamp.get_string().get(text)) {
-      ms = parse_timestamp_ms(text);
-    } else if (!stamp.get_double().get(number)) {
-      ms = epoch_number_ms(number);
-    }
-    if (ms) {
+    if (const auto ms = record_json::timestamp_ms(stamp)) {
       ev.timestamp_ms = *ms;
     } else {
       report_.problem("bad_timestamp", name_, seq, "unparseable 'timestamp'; event kept without it");
