@@ -12,17 +12,13 @@ using session_embeddings = std::map<std::string, std::pair<std::int32_t, std::ve
 
 // Mean embedding per session (sum here, normalised by cosine later).
 session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<training_sample>& samples,
-                                  const probe_options& o) {
-  // All windows of a session, or its first few: every agent is represented, whatever the file order.
+                                  std::int64_t batch_size) {
   std::vector<training_sample> labelled;
-  std::map<std::string, std::size_t> taken;
-  for (const auto& s : samples) {
-    if (s.label < 0 || s.tokens.empty()) continue;
-    if (o.windows_per_session == 0 || taken[s.session]++ < o.windows_per_session) labelled.push_back(s);
-  }
+  for (const auto& s : samples)
+    if (s.label >= 0 && !s.tokens.empty()) labelled.push_back(s);
   session_embeddings out;
   std::size_t index = 0;
-  for (const auto& batch : make_batches(labelled, o.batch_size, engine.model())) {
+  for (const auto& batch : make_batches(labelled, batch_size, engine.model())) {
     for (const auto& row : engine.text_embeddings(batch)) {
       const auto& s = labelled[index++];
       auto& [label, sum] = out[s.session];
@@ -72,10 +68,10 @@ struct standardiser {
 }  // namespace
 
 probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
-                             const std::vector<training_sample>& held_out, const probe_options& o) {
+                             const std::vector<training_sample>& held_out, std::int64_t batch_size) {
   probe_result result;
   std::map<std::int32_t, std::vector<double>> centroids;
-  auto train_sessions = embed_sessions(engine, train, o);
+  auto train_sessions = embed_sessions(engine, train, batch_size);
   const standardiser standard(train_sessions);
   for (auto& [id, entry] : train_sessions) {
     auto& [label, sum] = entry;
@@ -87,7 +83,7 @@ probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training
   for (auto& [label, c] : centroids) normalise(c);
   result.classes = centroids.size();
   std::size_t correct = 0;
-  for (auto& [id, entry] : embed_sessions(engine, held_out, o)) {
+  for (auto& [id, entry] : embed_sessions(engine, held_out, batch_size)) {
     auto& [label, sum] = entry;
     standard.apply(sum);
     std::int32_t best = -1;

@@ -15,15 +15,10 @@ struct probe_result {
   std::size_t classes = 0;      ///< agents with a centroid
 };
 
-struct probe_options {
-  std::size_t windows_per_session = 0;  ///< the first windows of each session; 0: all of them
-  std::int64_t batch_size = 64;
-};
-
-/// Centroids from the training sessions' mean window embeddings (online text encoder, full view),
-/// then each held-out session goes to the nearest centroid by cosine. Samples with label -1 are
-/// ignored.
+/// Centroids from the training sessions' embeddings (the mean over all of a session's windows of the
+/// online text encoder's full-view embedding), then each held-out session goes to the nearest
+/// centroid by cosine. Samples with label -1 are ignored.
 probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
-                             const std::vector<training_sample>& held_out, const probe_options& options = {});
+                             const std::vector<training_sample>& held_out, std::int64_t batch_size = 64);
 
 }  // namespace atn
