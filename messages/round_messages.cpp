@@ -1,6 +1,7 @@
 #include "messages/round_messages.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace atn {
 namespace {
@@ -146,6 +147,12 @@ std::optional<modality_set> parse_modalities(const std::string& text) {
   }
   if (!m.text && !m.visual) return std::nullopt;
   return m;
+}
+
+modality_set require_modalities(const std::string& text, const std::string& option) {
+  auto m = parse_modalities(text);
+  if (!m) throw std::invalid_argument(option + " '" + text + "' is not text, visual or text,visual");
+  return *m;
 }
 
 wire_message to_wire(const round_open_msg& o, const std::string& jurisdiction, std::int64_t round) {

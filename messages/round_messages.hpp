@@ -113,5 +113,8 @@ std::optional<round_result_msg> parse_round_result(const wire_message& m, std::s
 /// "text", "visual", "text,visual".
 std::string to_string(const modality_set& m);
 std::optional<modality_set> parse_modalities(const std::string& text);
+/// parse_modalities for a command-line option; throws std::invalid_argument naming `option` and
+/// the text when it is not one of those.
+modality_set require_modalities(const std::string& text, const std::string& option);
 
 }  // namespace atn

@@ -1,5 +1,6 @@
 // `atn-node bench train`: seconds per VL-JEPA training step on synthetic batches, and the step's
 // achieved matrix-product FLOP/s against the machine's own float32 matmul rate.
+#include "messages/round_messages.hpp"
 #include "model/train_benchmark.hpp"
 #include "runtime/commands.hpp"
 #include "runtime/json_writer.hpp"
@@ -26,23 +27,6 @@ struct bench_train_args {
   bool json = false;
 };
 
-void parse_modalities(const std::string& text, train_benchmark_options& o) {
-  o.text = o.visual = false;
-  std::size_t start = 0;
-  while (true) {
-    const auto end = text.find(',', start);
-    const auto item = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (item == "text")
-      o.text = true;
-    else if (item == "visual")
-      o.visual = true;
-    else
-      throw std::invalid_argument("unknown modality '" + item + "' in --modalities (expected text and/or visual)");
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-}
-
 int bench_train(const bench_train_args& a) {
   train_benchmark_options o;
   o.model = model_preset(a.preset);
@@ -52,7 +36,9 @@ int bench_train(const bench_train_args& a) {
   if (a.predictor_depth) o.model.predictor_depth = *a.predictor_depth;
   if (a.predictor_dim) o.model.predictor_dim = *a.predictor_dim;
   if (a.predictor_heads) o.model.predictor_heads = *a.predictor_heads;
-  parse_modalities(a.modalities, o);
+  const auto modalities = require_modalities(a.modalities, "--modalities");
+  o.text = modalities.text;
+  o.visual = modalities.visual;
   o.batch = a.batch;
   o.seq = a.seq;
   o.steps = a.steps;

@@ -84,9 +84,7 @@ int run(node_args& a, CLI::App* sub) {
   if (!a.trace.empty()) o.trace = a.trace;
   o.solver.attack = parse_delta_attack(a.attack);
   o.solver.seed = o.seed;
-  auto mods = parse_modalities(a.modalities);
-  if (!mods) throw std::invalid_argument("--modalities '" + a.modalities + "' is not text, visual or text,visual");
-  o.aggregator.task.modalities = *mods;
+  o.aggregator.task.modalities = require_modalities(a.modalities, "--modalities");
   o.aggregator.solvers = split_list(a.solvers);
   o.aggregator.coordinators = split_list(a.coordinators);
   for (const auto& s : a.stakes) {

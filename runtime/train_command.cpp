@@ -1,4 +1,5 @@
 // `atn-node train`: trains locally on ATN data and shows that the model learns.
+#include "messages/round_messages.hpp"
 #include "runtime/commands.hpp"
 #include "runtime/json_writer.hpp"
 #include "runtime/progress_bar.hpp"
@@ -21,24 +22,6 @@ struct train_args {
   std::uint64_t seed = 1;
   bool json = false;
 };
-
-modality_set parse_modalities(const std::string& text) {
-  modality_set m{false, false};
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find(',', start);
-    auto item = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (item == "text")
-      m.text = true;
-    else if (item == "visual")
-      m.visual = true;
-    else
-      throw std::invalid_argument("unknown modality '" + item + "' in --modalities (expected text and/or visual)");
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return m;
-}
 
 void print_metrics_row(const char* kind, const std::optional<step_metrics>& before,
                        const std::optional<step_metrics>& after) {
@@ -75,7 +58,7 @@ int run(const train_args& a) {
   o.data.atn_dir = a.data;
   if (!a.images.empty()) o.data.images_dir = a.images;
   o.data.model = model_preset(a.preset);
-  o.data.modalities = parse_modalities(a.modalities);
+  o.data.modalities = require_modalities(a.modalities, "--modalities");
   o.data.holdout = a.holdout;
   o.data.seed = a.seed;
   const auto mode = parse_text_mask_mode(a.text_mask);
