@@ -180,7 +180,7 @@ int bench_transfer(const bench_transfer_settings& settings) {
   if (settings.megabytes < 0) throw std::invalid_argument("--megabytes must not be negative");
   if (settings.tensors < 10) throw std::invalid_argument("--tensors must be at least 10");
 
-  // As a node does at start-up; see keep_freed_memory_for_transfers().
+  // As run_federation_node does at start-up; see keep_freed_memory_for_transfers().
   const bool tuned = !settings.malloc_defaults && keep_freed_memory_for_transfers();
 
   wire_message m;

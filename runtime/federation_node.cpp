@@ -4,6 +4,7 @@
 #include "actors/trainer.hpp"
 #include "actors/zmq_bridge.hpp"
 #include "messages/bridge_messages.hpp"
+#include "messages/wire_codec.hpp"
 #include "model/schedules.hpp"
 #include "model/vl_jepa_trainer.hpp"
 #include "runtime/json_writer.hpp"
@@ -146,6 +147,9 @@ std::string round_report_json(const round_report& r) {
 }
 
 int run_federation_node(const federation_node_options& o, const std::atomic<bool>& stop) {
+  // Every role receives deltas or models over the wire: decode into reused heap pages.
+  if (!keep_freed_memory_for_transfers())
+    spdlog::warn("{}: this C library cannot keep freed memory; large transfers decode into fresh pages", o.id);
   configure_torch_threads(o.threads);
   fs::create_directories(o.state_dir);
   const auto model = model_preset(o.preset);
