@@ -1,5 +1,6 @@
 #include "runtime/agent_probe.hpp"
 
+#include "model/byte_tokenizer.hpp"
 #include "model/vl_jepa_trainer.hpp"
 
 #include <cmath>
@@ -10,7 +11,7 @@ namespace {
 
 using session_embeddings = std::map<std::string, std::pair<std::int32_t, std::vector<double>>>;
 
-// Mean embedding per session (sum here, normalised by cosine later).
+// Summed features per session; the classifier normalises them, so sums serve as means.
 session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<training_sample>& samples,
                                   std::int64_t batch_size) {
   std::vector<training_sample> labelled;
@@ -25,6 +26,26 @@ session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<tra
       label = s.label;
       if (sum.empty()) sum.assign(row.size(), 0.0);
       for (std::size_t d = 0; d < row.size(); ++d) sum[d] += row[d];
+    }
+  }
+  return out;
+}
+
+constexpr std::size_t bigram_buckets = 4096;
+
+session_embeddings count_byte_bigrams(const std::vector<training_sample>& samples) {
+  session_embeddings out;
+  for (const auto& s : samples) {
+    if (s.label < 0 || s.tokens.empty()) continue;
+    auto& [label, counts] = out[s.session];
+    label = s.label;
+    if (counts.empty()) counts.assign(bigram_buckets, 0.0);
+    // Byte pairs only: the specials (BOS, EOS, PAD, UNK) mark no content.
+    for (std::size_t i = 1; i < s.tokens.size(); ++i) {
+      const auto a = s.tokens[i - 1], b = s.tokens[i];
+      if (byte_tokenizer::is_special(a) || byte_tokenizer::is_special(b)) continue;
+      const auto pair = static_cast<std::uint64_t>(a) * byte_tokenizer::vocab_size + static_cast<std::uint64_t>(b);
+      counts[(pair * 0x9e3779b97f4a7c15ULL >> 32) % bigram_buckets] += 1.0;
     }
   }
   return out;
@@ -65,13 +86,11 @@ struct standardiser {
   }
 };
 
-}  // namespace
-
-probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
-                             const std::vector<training_sample>& held_out, std::int64_t batch_size) {
+// Nearest centroid by cosine on standardised features, trained on one set of sessions and scored
+// on the other.
+probe_result classify_sessions(session_embeddings train_sessions, session_embeddings held_out_sessions) {
   probe_result result;
   std::map<std::int32_t, std::vector<double>> centroids;
-  auto train_sessions = embed_sessions(engine, train, batch_size);
   const standardiser standard(train_sessions);
   for (auto& [id, entry] : train_sessions) {
     auto& [label, sum] = entry;
@@ -83,7 +102,7 @@ probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training
   for (auto& [label, c] : centroids) normalise(c);
   result.classes = centroids.size();
   std::size_t correct = 0;
-  for (auto& [id, entry] : embed_sessions(engine, held_out, batch_size)) {
+  for (auto& [id, entry] : held_out_sessions) {
     auto& [label, sum] = entry;
     standard.apply(sum);
     std::int32_t best = -1;
@@ -101,6 +120,18 @@ probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training
   }
   result.accuracy = result.sessions ? static_cast<double>(correct) / result.sessions : 0.0;
   return result;
+}
+
+}  // namespace
+
+probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
+                             const std::vector<training_sample>& held_out, std::int64_t batch_size) {
+  return classify_sessions(embed_sessions(engine, train, batch_size), embed_sessions(engine, held_out, batch_size));
+}
+
+probe_result run_byte_bigram_probe(const std::vector<training_sample>& train,
+                                   const std::vector<training_sample>& held_out) {
+  return classify_sessions(count_byte_bigrams(train), count_byte_bigrams(held_out));
 }
 
 }  // namespace atn

@@ -97,9 +97,10 @@ int run(const train_args& a) {
   print_metrics_row("text-only", report.before.text, report.after.text);
   print_metrics_row("visual-only", report.before.visual, report.after.visual);
   print_metrics_row("multimodal", report.before.multimodal, report.after.multimodal);
-  std::printf("  agent probe (nearest centroid, %zu held-out sessions, %zu agents): %.1f%% -> %.1f%%\n",
+  std::printf("  agent probe (nearest centroid, %zu held-out sessions, %zu agents): %.1f%% -> %.1f%%"
+              " (on byte-bigram counts instead: %.1f%%)\n",
               report.probe_after.sessions, report.probe_after.classes, 100 * report.probe_before.accuracy,
-              100 * report.probe_after.accuracy);
+              100 * report.probe_after.accuracy, 100 * report.probe_reference.accuracy);
   if (report.skipped_steps) std::printf("  %lld steps had a non-finite loss and were skipped\n",
                                         static_cast<long long>(report.skipped_steps));
   std::printf("  model version %s\n", report.version.c_str());
@@ -120,6 +121,7 @@ int run(const train_args& a) {
     write_held_out(j, report.after);
     j.key("probe_accuracy_before").value(report.probe_before.accuracy)
         .key("probe_accuracy_after").value(report.probe_after.accuracy)
+        .key("probe_accuracy_byte_bigrams").value(report.probe_reference.accuracy)
         .key("probe_sessions").value(static_cast<std::uint64_t>(report.probe_after.sessions))
         .key("collapsed").value(report.collapsed).key("version").value(report.version).end_object();
     std::printf("%s\n", j.str().c_str());

@@ -75,6 +75,7 @@ train_run_report run_training(const train_run_options& o, const train_progress_c
   r.device = engine->device_name();
   r.before = measure(*engine, data.held_out, o);
   r.probe_before = run_agent_probe(*engine, data.train.text, data.held_out.text);
+  r.probe_reference = run_byte_bigram_probe(data.train.text, data.held_out.text);
 
   {
     caf::actor_system_config cfg;

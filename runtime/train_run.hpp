@@ -31,6 +31,7 @@ struct train_run_report {
   std::string input_problems;   ///< input_report summary
   held_out_metrics before, after;
   probe_result probe_before, probe_after;
+  probe_result probe_reference;  ///< the same probe on byte-bigram counts: no model involved
   step_metrics last_step;
   std::int64_t steps = 0, skipped_steps = 0;
   double seconds = 0;

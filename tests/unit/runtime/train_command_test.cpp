@@ -47,6 +47,9 @@ TEST_CASE("atn-node train prints progress and a JSON summary on the last line", 
   double after = doc["held_out_after"]["text"]["loss"];
   CHECK(before > 0);
   CHECK(after > 0);
+  double reference = doc["probe_accuracy_byte_bigrams"];
+  CHECK(reference > 0);
+  CHECK(reference <= 1);
   fs::remove_all(dir);
 }
 

@@ -71,12 +71,16 @@ TEST_CASE("text-only training lowers the held-out loss; the agent probe covers e
   CHECK(report.skipped_steps == 0);
   require_learned(report.before.text, report.after.text, true, false);
   CHECK_FALSE(report.collapsed);
-  INFO("probe " << report.probe_before.accuracy << " -> " << report.probe_after.accuracy);
+  INFO("probe " << report.probe_before.accuracy << " -> " << report.probe_after.accuracy << ", byte bigrams "
+                 << report.probe_reference.accuracy);
   CHECK(report.probe_after.classes == 6);
   CHECK(report.probe_after.sessions > 10);
   // Chance is 1/6; random byte features already separate the agents well above it.
   CHECK(report.probe_before.accuracy > 0.3);
   CHECK(report.probe_after.accuracy > 0.3);
+  // The model-free reference on the same split: the sample domains differ in their vocabulary.
+  CHECK(report.probe_reference.sessions == report.probe_after.sessions);
+  CHECK(report.probe_reference.accuracy > 0.8);
 }
 
 TEST_CASE("visual-only training lowers the held-out loss without collapse", "[train][learning]") {
