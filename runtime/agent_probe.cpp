@@ -31,7 +31,8 @@ session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<tra
   return out;
 }
 
-constexpr std::size_t bigram_buckets = 4096;
+// 8 KiB a session; on the sample data 1024 buckets score the same as 4096.
+constexpr std::size_t bigram_buckets = 1024;
 
 session_embeddings count_byte_bigrams(const std::vector<training_sample>& samples) {
   session_embeddings out;

@@ -22,7 +22,7 @@ struct probe_result {
 probe_result run_agent_probe(vl_jepa_trainer& engine, const std::vector<training_sample>& train,
                              const std::vector<training_sample>& held_out, std::int64_t batch_size = 64);
 
-/// The same classifier on each session's byte-bigram counts (hashed into 4096 buckets) instead of
+/// The same classifier on each session's byte-bigram counts (hashed into 1024 buckets) instead of
 /// the model's embeddings: a fixed, model-free reference on the same split.
 probe_result run_byte_bigram_probe(const std::vector<training_sample>& train,
                                    const std::vector<training_sample>& held_out);
