@@ -9,15 +9,15 @@
 namespace atn {
 namespace {
 
-using session_embeddings = std::map<std::string, std::pair<std::int32_t, std::vector<double>>>;
+using session_features = std::map<std::string, std::pair<std::int32_t, std::vector<double>>>;
 
 // Summed features per session; the classifier normalises them, so sums serve as means.
-session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<training_sample>& samples,
+session_features embed_sessions(vl_jepa_trainer& engine, const std::vector<training_sample>& samples,
                                   std::int64_t batch_size) {
   std::vector<training_sample> labelled;
   for (const auto& s : samples)
     if (s.label >= 0 && !s.tokens.empty()) labelled.push_back(s);
-  session_embeddings out;
+  session_features out;
   std::size_t index = 0;
   for (const auto& batch : make_batches(labelled, batch_size, engine.model())) {
     for (const auto& row : engine.text_embeddings(batch)) {
@@ -34,8 +34,8 @@ session_embeddings embed_sessions(vl_jepa_trainer& engine, const std::vector<tra
 // 8 KiB a session; on the sample data 1024 buckets score the same as 4096.
 constexpr std::size_t bigram_buckets = 1024;
 
-session_embeddings count_byte_bigrams(const std::vector<training_sample>& samples) {
-  session_embeddings out;
+session_features count_byte_bigrams(const std::vector<training_sample>& samples) {
+  session_features out;
   for (const auto& s : samples) {
     if (s.label < 0 || s.tokens.empty()) continue;
     auto& [label, counts] = out[s.session];
@@ -65,7 +65,7 @@ void normalise(std::vector<double>& v) {
 // drown the differences between agents.
 struct standardiser {
   std::vector<double> mean, inv_std;
-  explicit standardiser(const session_embeddings& sessions) {
+  explicit standardiser(const session_features& sessions) {
     std::size_t n = 0;
     for (const auto& [id, entry] : sessions) {
       auto v = entry.second;
@@ -89,7 +89,7 @@ struct standardiser {
 
 // Nearest centroid by cosine on standardised features, trained on one set of sessions and scored
 // on the other.
-probe_result classify_sessions(session_embeddings train_sessions, session_embeddings held_out_sessions) {
+probe_result classify_sessions(session_features train_sessions, session_features held_out_sessions) {
   probe_result result;
   std::map<std::int32_t, std::vector<double>> centroids;
   const standardiser standard(train_sessions);
