@@ -36,6 +36,18 @@ struct section_reader {
       fail(key, "has a value of the wrong type: '" + YAML::Dump(node[key]) + "'");
     }
   }
+  // A text value read by a parser that throws std::invalid_argument on bad text.
+  template <class T, class Parse>
+  void parsed(const char* key, T& out, Parse parse) const {
+    std::string text;
+    get(key, text);
+    if (text.empty()) return;
+    try {
+      out = parse(text);
+    } catch (const std::invalid_argument& e) {
+      fail(key, e.what());
+    }
+  }
   void path(const char* key, fs::path& out) const {
     std::string text;
     get(key, text);
@@ -66,15 +78,7 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
   r.check_keys({"id", "role", "jurisdiction", "listen", "peers", "state_dir", "data", "images", "slice", "slices",
                 "preset", "batch", "seed", "threads", "trace", "aggregator", "solver", "coordinator"});
   r.get("id", o.id);
-  std::string role;
-  r.get("role", role);
-  if (!role.empty()) {
-    try {
-      o.role = parse_node_role(role);
-    } catch (const std::invalid_argument& e) {
-      r.fail("role", e.what());
-    }
-  }
+  r.parsed("role", o.role, parse_node_role);
   r.get("jurisdiction", o.jurisdiction);
   r.get("listen", o.listen);
   if (fed["peers"]) {
@@ -113,21 +117,14 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
     a.get("rounds", o.aggregator.rounds);
     a.get("steps", o.aggregator.task.steps);
     a.get("learning_rate", o.aggregator.task.learning_rate);
-    std::string modalities, rule;
+    std::string modalities;
     a.get("modalities", modalities);
     if (!modalities.empty()) {
       auto m = parse_modalities(modalities);
       if (!m) a.fail("modalities", "must be text, visual or text,visual");
       o.aggregator.task.modalities = *m;
     }
-    a.get("rule", rule);
-    if (!rule.empty()) {
-      try {
-        o.aggregator.rule = parse_aggregation_rule(rule);
-      } catch (const std::invalid_argument& e) {
-        a.fail("rule", e.what());
-      }
-    }
+    a.parsed("rule", o.aggregator.rule, parse_aggregation_rule);
     a.get("trim", o.aggregator.trim_fraction);
     a.seconds("commit_timeout", o.aggregator.commit_timeout);
     a.seconds("reveal_timeout", o.aggregator.reveal_timeout);
@@ -137,15 +134,7 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
   if (const auto s = fed["solver"]) {
     section_reader sr{file, s, "solver."};
     sr.check_keys({"attack"});
-    std::string attack;
-    sr.get("attack", attack);
-    if (!attack.empty()) {
-      try {
-        o.solver.attack = parse_delta_attack(attack);
-      } catch (const std::invalid_argument& e) {
-        sr.fail("attack", e.what());
-      }
-    }
+    sr.parsed("attack", o.solver.attack, parse_delta_attack);
   }
   if (const auto c = fed["coordinator"]) {
     section_reader cr{file, c, "coordinator."};
