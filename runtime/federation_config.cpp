@@ -117,13 +117,8 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
     a.get("rounds", o.aggregator.rounds);
     a.get("steps", o.aggregator.task.steps);
     a.get("learning_rate", o.aggregator.task.learning_rate);
-    std::string modalities;
-    a.get("modalities", modalities);
-    if (!modalities.empty()) {
-      auto m = parse_modalities(modalities);
-      if (!m) a.fail("modalities", "must be text, visual or text,visual");
-      o.aggregator.task.modalities = *m;
-    }
+    a.parsed("modalities", o.aggregator.task.modalities,
+             [](const std::string& text) { return require_modalities(text, "value"); });
     a.parsed("rule", o.aggregator.rule, parse_aggregation_rule);
     a.get("trim", o.aggregator.trim_fraction);
     a.seconds("commit_timeout", o.aggregator.commit_timeout);

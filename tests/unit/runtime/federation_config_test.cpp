@@ -40,6 +40,8 @@ TEST_CASE("a bad federation config names the key", "[federation_config]") {
   CHECK_THROWS_WITH(load("federation:\n  role: referee\n"), Catch::Contains("'role'") && Catch::Contains("referee"));
   CHECK_THROWS_WITH(load("federation:\n  batch: many\n"), Catch::Contains("'batch'"));
   CHECK_THROWS_WITH(load("federation:\n  aggregator:\n    rule: mode\n"), Catch::Contains("aggregator.rule"));
+  CHECK_THROWS_WITH(load("federation:\n  aggregator:\n    modalities: audio\n"),
+                    Catch::Contains("aggregator.modalities") && Catch::Contains("audio"));
   CHECK_THROWS_WITH(load("federation:\n  solver:\n    attack: meteor\n"),
                     Catch::Contains("solver.attack") && Catch::Contains("meteor"));
   auto o = load("federation:\n  id: s\n  data: atn\n  peers:\n    - {id: a, endpoint: 'tcp://h:1'}\n");
