@@ -37,6 +37,14 @@ struct cursor {
   }
 };
 
+// A decimal that reads back as the same double (17 significant digits).
+std::string exact_decimal(double v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  return out.str();
+}
+
 std::map<std::string, std::string> config_fields(const checkpoint& c) {
   const auto& m = c.model;
   return {{"preset", m.preset},
@@ -55,6 +63,7 @@ std::map<std::string, std::string> config_fields(const checkpoint& c) {
           {"patch_size", std::to_string(m.patch_size)},
           {"max_seq_length", std::to_string(m.max_seq_length)},
           {"vocab_size", std::to_string(m.vocab_size)},
+          {"text_locality", exact_decimal(m.text_locality)},
           {"steps", std::to_string(c.steps)},
           {"note", c.note}};
 }
@@ -99,14 +108,27 @@ checkpoint decode_checkpoint(const std::vector<std::uint8_t>& bytes, const std::
     fields[line.substr(0, eq)] = line.substr(eq + 1);
   }
   checkpoint out;
-  auto num = [&](const char* key) -> std::int64_t {
+  auto field = [&](const char* key) -> const std::string& {
     auto it = fields.find(key);
     if (it == fields.end()) throw std::runtime_error("checkpoint " + source + " lacks header field " + key);
+    return it->second;
+  };
+  // A number field; `parse` must consume the whole value.
+  auto number = [&](const char* key, auto parse) {
+    const auto& text = field(key);
+    std::size_t used = 0;
     try {
-      return std::stoll(it->second);
+      const auto v = parse(text, &used);
+      if (used == text.size()) return v;
     } catch (const std::exception&) {
-      throw std::runtime_error("checkpoint " + source + " has a bad value for " + key + ": " + it->second);
     }
+    throw std::runtime_error("checkpoint " + source + " has a bad value for " + key + ": " + text);
+  };
+  auto num = [&](const char* key) {
+    return number(key, [](const std::string& t, std::size_t* used) -> std::int64_t { return std::stoll(t, used); });
+  };
+  auto real = [&](const char* key) {
+    return number(key, [](const std::string& t, std::size_t* used) { return std::stod(t, used); });
   };
   auto& m = out.model;
   m.preset = fields["preset"];
@@ -125,6 +147,7 @@ checkpoint decode_checkpoint(const std::vector<std::uint8_t>& bytes, const std::
   m.patch_size = num("patch_size");
   m.max_seq_length = num("max_seq_length");
   m.vocab_size = num("vocab_size");
+  m.text_locality = real("text_locality");
   out.steps = num("steps");
   out.note = fields["note"];
 

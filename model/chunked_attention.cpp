@@ -113,21 +113,38 @@ ATN_INLINE vfloat exp_nonpositive(vfloat x) {
   return dead ? zero : result;
 }
 
-// Forward: rows of scaled scores (+ bias) become unnormalised probabilities exp(s − max); writes
-// each row's log-sum-exp and 1 / sum (0 for a row without any key left).
+// One block's share of a locality bias: −slope·|query_pos[i] − key_pos[j]|; none when key_pos is null.
+struct row_locality {
+  const float* query_pos = nullptr;
+  const float* key_pos = nullptr;
+  float slope = 0;
+};
+
+// Row i's scores at [j, j+w) plus the bias and the locality penalty (lanes past w stay −inf).
+ATN_INLINE vfloat biased_scores(const float* row, const float* brow, const row_locality& local, float query_pos,
+                                std::int64_t j, std::int64_t w) {
+  vfloat v = load(row + j, w, -std::numeric_limits<float>::infinity());
+  if (brow) v += load(brow + j, w, 0.0f);
+  if (local.key_pos) {
+    const vfloat distance = load(local.key_pos + j, w, 0.0f) - query_pos;
+    v -= (distance < splat(0.0f) ? -distance : distance) * local.slope;
+  }
+  return v;
+}
+
+// Forward: rows of scaled scores (+ bias, + locality) become unnormalised probabilities
+// exp(s − max); writes each row's log-sum-exp and 1 / sum (0 for a row without any key left).
 ATN_CLONES void softmax_rows_forward(float* s, std::int64_t n, std::int64_t sk, const float* bias,
-                                     std::int64_t bias_stride, float* lse, float* inv_sum) {
+                                     std::int64_t bias_stride, row_locality local, float* lse, float* inv_sum) {
   const float neg_inf = -std::numeric_limits<float>::infinity();
   for (std::int64_t i = 0; i < n; ++i) {
     float* row = s + i * sk;
     const float* brow = bias ? bias + i * bias_stride : nullptr;
+    const float query_pos = local.key_pos ? local.query_pos[i] : 0.0f;
     vfloat vmax = splat(neg_inf);
     for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
-      vfloat v = load(row + j, w, neg_inf);
-      if (brow) {
-        v += load(brow + j, w, 0.0f);
-        store(row + j, v, w);
-      }
+      const vfloat v = biased_scores(row, brow, local, query_pos, j, w);
+      if (brow || local.key_pos) store(row + j, v, w);
       vmax = v > vmax ? v : vmax;
     });
     float m = lane_max(vmax);
@@ -144,18 +161,16 @@ ATN_CLONES void softmax_rows_forward(float* s, std::int64_t n, std::int64_t sk, 
   }
 }
 
-// Backward: rows of scaled scores (+ bias) become probabilities exp(s − lse).
+// Backward: rows of scaled scores (+ bias, + locality) become probabilities exp(s − lse).
 ATN_CLONES void softmax_rows_recompute(float* s, std::int64_t n, std::int64_t sk, const float* bias,
-                                       std::int64_t bias_stride, const float* lse) {
-  const float neg_inf = -std::numeric_limits<float>::infinity();
+                                       std::int64_t bias_stride, row_locality local, const float* lse) {
   for (std::int64_t i = 0; i < n; ++i) {
     float* row = s + i * sk;
     const float* brow = bias ? bias + i * bias_stride : nullptr;
+    const float query_pos = local.key_pos ? local.query_pos[i] : 0.0f;
     const float l = lse[i];
     for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
-      vfloat v = load(row + j, w, neg_inf);
-      if (brow) v += load(brow + j, w, 0.0f);
-      store(row + j, exp_nonpositive(v - l), w);
+      store(row + j, exp_nonpositive(biased_scores(row, brow, local, query_pos, j, w) - l), w);
     });
   }
 }
@@ -190,17 +205,42 @@ std::vector<bias_rows> bias_layout(const torch::Tensor& bias, std::int64_t batch
   return out;
 }
 
+// A locality's raw pointers, checked against the operands; null positions when there is none.
+struct locality_layout {
+  const float* positions = nullptr;
+  const float* slopes = nullptr;
+  std::int64_t seq = 0;
+  row_locality rows(std::int64_t b, std::int64_t h, std::int64_t r0) const {
+    if (!positions || slopes[h] == 0) return {};
+    return {positions + b * seq + r0, positions + b * seq, slopes[h]};
+  }
+};
+
+locality_layout checked_locality(const attention_locality& l, std::int64_t batch, std::int64_t heads,
+                                 std::int64_t sq, std::int64_t sk) {
+  if (!l.active()) return {};
+  TORCH_CHECK(sq == sk, "attention: a locality bias needs self-attention (Sq = Sk)");
+  TORCH_CHECK(l.positions.scalar_type() == torch::kFloat32 && l.positions.device().is_cpu() &&
+                  l.positions.is_contiguous() && l.positions.sizes() == torch::IntArrayRef({batch, sq}),
+              "attention: locality positions must be a contiguous float32 CPU [B,S]");
+  TORCH_CHECK(l.slopes.defined() && l.slopes.scalar_type() == torch::kFloat32 && l.slopes.device().is_cpu() &&
+                  l.slopes.is_contiguous() && l.slopes.sizes() == torch::IntArrayRef({heads}),
+              "attention: locality slopes must be a contiguous float32 CPU [H]");
+  return {l.positions.data_ptr<float>(), l.slopes.data_ptr<float>(), sq};
+}
+
 struct chunked_attention_fn : torch::autograd::Function<chunked_attention_fn> {
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor q, torch::Tensor k, torch::Tensor v,
-                               torch::Tensor key_bias, std::int64_t chunk) {
+                               torch::Tensor key_bias, torch::Tensor positions, torch::Tensor slopes,
+                               std::int64_t chunk) {
     q = unit_last_stride(q);
     k = unit_last_stride(k);
     v = unit_last_stride(v);
     // [B,Sq,H,d] storage: merging heads afterwards is a view.
     auto out = torch::empty({q.size(0), q.size(2), q.size(1), v.size(3)}, q.options()).permute({0, 2, 1, 3});
     auto lse = torch::empty({q.size(0), q.size(1), q.size(2)}, q.options());
-    attention_forward(q, k, v, key_bias, out, lse, chunk);
-    ctx->save_for_backward({q, k, v, key_bias, out, lse});
+    attention_forward(q, k, v, key_bias, out, lse, chunk, {positions, slopes});
+    ctx->save_for_backward({q, k, v, key_bias, out, lse, positions, slopes});
     ctx->saved_data["chunk"] = chunk;
     return out;
   }
@@ -214,8 +254,8 @@ struct chunked_attention_fn : torch::autograd::Function<chunked_attention_fn> {
       return torch::empty({t.size(0), t.size(2), t.size(1), t.size(3)}, t.options()).permute({0, 2, 1, 3});
     };
     auto dq = like(q), dk = like(k), dv = like(v);
-    attention_backward(q, k, v, bias, out, lse, dout, dq, dk, dv, chunk);
-    return {dq, dk, dv, torch::Tensor(), torch::Tensor()};
+    attention_backward(q, k, v, bias, out, lse, dout, dq, dk, dv, chunk, {saved[6], saved[7]});
+    return {dq, dk, dv, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -223,7 +263,7 @@ struct chunked_attention_fn : torch::autograd::Function<chunked_attention_fn> {
 
 void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                        const torch::Tensor& key_bias, const torch::Tensor& out, const torch::Tensor& lse,
-                       std::int64_t block_rows) {
+                       std::int64_t block_rows, const attention_locality& locality) {
   check_operand(q, "q");
   check_operand(k, "k");
   check_operand(v, "v");
@@ -240,6 +280,7 @@ void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const tor
   if (sq == 0 || batch == 0 || heads == 0) return;
   const auto bias = checked_bias(key_bias, batch, sq, sk);
   const auto biases = bias_layout(bias, batch);
+  const auto local = checked_locality(locality, batch, heads, sq, sk);
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
   const std::int64_t rows = std::min(block_rows, sq);
   const head_view qv(q), kv(k), vv(v), ov(out);
@@ -253,7 +294,8 @@ void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const tor
       for (std::int64_t r0 = 0; r0 < sq; r0 += rows) {
         const std::int64_t n = std::min(rows, sq - r0);
         sgemm(false, true, n, sk, d, scale, qv.at(b, h) + r0 * qv.row, qv.row, kv.at(b, h), kv.row, 0.0f, s.data(), sk);
-        softmax_rows_forward(s.data(), n, sk, biases[b].at(r0), biases[b].stride, row_lse.data(), inv.data());
+        softmax_rows_forward(s.data(), n, sk, biases[b].at(r0), biases[b].stride, local.rows(b, h, r0), row_lse.data(),
+                             inv.data());
         sgemm(false, false, n, dv, sk, 1.0f, s.data(), sk, vv.at(b, h), vv.row, 0.0f, oh + r0 * ov.row, ov.row);
         for (std::int64_t i = 0; i < n; ++i) {
           float* orow = oh + (r0 + i) * ov.row;
@@ -268,7 +310,7 @@ void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const tor
 void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                         const torch::Tensor& key_bias, const torch::Tensor& out, const torch::Tensor& lse,
                         const torch::Tensor& dout, const torch::Tensor& dq, const torch::Tensor& dk,
-                        const torch::Tensor& dv, std::int64_t block_rows) {
+                        const torch::Tensor& dv, std::int64_t block_rows, const attention_locality& locality) {
   for (auto [t, name] : {std::pair{&q, "q"}, {&k, "k"}, {&v, "v"}, {&out, "out"}, {&dout, "dout"}, {&dq, "dq"},
                          {&dk, "dk"}, {&dv, "dv"}})
     check_operand(*t, name);
@@ -289,6 +331,7 @@ void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const to
   }
   const auto bias = checked_bias(key_bias, batch, sq, sk);
   const auto biases = bias_layout(bias, batch);
+  const auto local = checked_locality(locality, batch, heads, sq, sk);
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
   const std::int64_t rows = std::min(block_rows, sq);
   const head_view qv(q), kv(k), vv(v), outv(out), dov(dout), dqv(dq), dkv(dk), dvv(dv);
@@ -306,7 +349,8 @@ void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const to
         const std::int64_t n = std::min(rows, sq - r0);
         const float beta = r0 == 0 ? 0.0f : 1.0f;  // the first block initialises dk and dv
         sgemm(false, true, n, sk, d, scale, qh + r0 * qv.row, qv.row, kh, kv.row, 0.0f, p.data(), sk);
-        softmax_rows_recompute(p.data(), n, sk, biases[b].at(r0), biases[b].stride, lse_data + t * sq + r0);
+        softmax_rows_recompute(p.data(), n, sk, biases[b].at(r0), biases[b].stride, local.rows(b, h, r0),
+                               lse_data + t * sq + r0);
         // dV += Pᵀ dO; dP = dO Vᵀ; dS = P ∘ (dP − rowsum(dO ∘ O)).
         sgemm(true, false, sk, dvw, n, 1.0f, p.data(), sk, doh + r0 * dov.row, dov.row, beta, dvv.at(b, h), dvv.row);
         sgemm(false, true, n, sk, dvw, 1.0f, doh + r0 * dov.row, dov.row, vv.at(b, h), vv.row, 0.0f, dp.data(), sk);
@@ -326,8 +370,16 @@ void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const to
   });
 }
 
+torch::Tensor locality_slopes(double slope, std::int64_t heads) {
+  TORCH_CHECK(slope >= 0 && std::isfinite(slope), "locality slope must be finite and >= 0, got ", slope);
+  std::vector<float> slopes(static_cast<std::size_t>(heads), 0.0f);
+  std::fill_n(slopes.begin(), (heads + 1) / 2, static_cast<float>(slope));
+  return torch::tensor(slopes, torch::kFloat32);
+}
+
 torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                                const torch::Tensor& key_bias, std::int64_t chunk_rows) {
+                                const torch::Tensor& key_bias, std::int64_t chunk_rows,
+                                const attention_locality& locality) {
   TORCH_CHECK(q.dim() == 4 && k.dim() == 4 && v.dim() == 4, "attention expects [B,H,S,d] tensors");
   TORCH_CHECK(chunk_rows > 0, "attention chunk must be positive");
   // autograd::Function needs defined inputs: an empty tensor stands for "no bias".
@@ -335,10 +387,12 @@ torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, 
   if (!torch::GradMode::is_enabled() || !(q.requires_grad() || k.requires_grad() || v.requires_grad())) {
     auto qc = unit_last_stride(q), kc = unit_last_stride(k), vc = unit_last_stride(v);
     auto out = torch::empty({q.size(0), q.size(2), q.size(1), v.size(3)}, q.options()).permute({0, 2, 1, 3});
-    attention_forward(qc, kc, vc, bias, out, torch::Tensor(), chunk_rows);
+    attention_forward(qc, kc, vc, bias, out, torch::Tensor(), chunk_rows, locality);
     return out;
   }
-  return chunked_attention_fn::apply(q, k, v, bias, chunk_rows);
+  auto none = torch::empty({0}, q.options());
+  return chunked_attention_fn::apply(q, k, v, bias, locality.active() ? locality.positions : none,
+                                     locality.active() ? locality.slopes : none, chunk_rows);
 }
 
 }  // namespace atn

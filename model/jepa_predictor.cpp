@@ -4,11 +4,12 @@
 
 namespace atn {
 
-jepa_predictor_impl::jepa_predictor_impl(const model_config& c, torch::Tensor table,
+jepa_predictor_impl::jepa_predictor_impl(const model_config& c, torch::Tensor table, double local_slope,
                                          std::int64_t attention_chunk) {
   embed = register_module("embed", torch::nn::Linear(c.embed_dim, c.predictor_dim));
   mask_token = register_parameter("mask_token", torch::randn({1, 1, c.predictor_dim}) * 0.02);
   positions = register_buffer("positions", table);
+  locality = register_buffer("locality", locality_slopes(local_slope, c.predictor_heads));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (std::int64_t i = 0; i < c.predictor_depth; ++i)
     blocks->push_back(transformer_block(c.predictor_dim, c.predictor_heads, c.mlp_ratio, attention_chunk));
@@ -25,7 +26,8 @@ torch::Tensor jepa_predictor_impl::forward(const torch::Tensor& context, const t
   auto x = torch::cat({ctx, tgt}, 1);
   // Mask tokens carry only positions, so attending among them leaks nothing about the targets.
   auto bias = key_bias_from_valid(torch::cat({ctx_valid, tgt_valid}, 1));
-  for (auto& block : *blocks) x = block->as<transformer_block_impl>()->forward(x, bias);
+  const auto local = token_locality(torch::cat({ctx_pos, tgt_pos}, 1), locality);
+  for (auto& block : *blocks) x = block->as<transformer_block_impl>()->forward(x, bias, local);
   return fast_linear(norm(x.narrow(1, nc, nt)), project);
 }
 

@@ -10,8 +10,10 @@
 namespace atn {
 
 struct jepa_predictor_impl : torch::nn::Module {
-  /// `positions` [N, predictor_dim]: the position table of the modality (1-D text or 2-D grid).
-  jepa_predictor_impl(const model_config& config, torch::Tensor positions, std::int64_t attention_chunk);
+  /// `positions` [N, predictor_dim]: the position table of the modality (1-D text or 2-D grid);
+  /// `locality` the ALiBi slope of the first head (0: none), for 1-D positions only.
+  jepa_predictor_impl(const model_config& config, torch::Tensor positions, double locality,
+                      std::int64_t attention_chunk);
 
   /// context [B,nc,D] at positions ctx_pos [B,nc] with ctx_valid [B,nc]; targets at tgt_pos [B,nt]
   /// with tgt_valid [B,nt]. Returns predictions [B,nt,D].
@@ -22,6 +24,7 @@ struct jepa_predictor_impl : torch::nn::Module {
   torch::nn::Linear embed{nullptr}, project{nullptr};
   torch::Tensor mask_token;  // [1,1,Dp]
   torch::Tensor positions;   // buffer [N,Dp]
+  torch::Tensor locality;    // buffer [predictor_heads]: ALiBi slopes over the token positions
   torch::nn::ModuleList blocks;
   torch::nn::LayerNorm norm{nullptr};
 };

@@ -1,5 +1,6 @@
 #include "model/model_config.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace atn {
@@ -61,6 +62,8 @@ void validate(const model_config& c) {
   require(c.max_seq_length >= 16, "max_seq_length must be at least 16");
   require(c.vocab_size == 260, "vocab_size must be 260 (byte tokenizer)");
   require(c.mlp_ratio > 0, "mlp_ratio must be positive");
+  require(std::isfinite(c.text_locality) && c.text_locality >= 0,
+          "text_locality must be finite and >= 0, got " + std::to_string(c.text_locality));
 }
 
 }  // namespace atn

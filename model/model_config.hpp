@@ -26,6 +26,10 @@ struct model_config {
   std::int64_t patch_size = 4;
   std::int64_t max_seq_length = 128;   ///< text window, in byte tokens.
   std::int64_t vocab_size = 260;
+  /// Locality bias (ALiBi) of the text encoder and the text predictor: half their heads subtract
+  /// text_locality·|i − j| from the attention score between tokens at positions i and j, the
+  /// other half stay global. 0 turns it off.
+  double text_locality = 1.0;
 
   std::int64_t patches_per_side() const { return image_size / patch_size; }
   std::int64_t num_patches() const { return patches_per_side() * patches_per_side(); }

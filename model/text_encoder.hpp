@@ -1,5 +1,6 @@
 // Masked text encoder: byte embedding, 1-D sin-cos positions, pre-norm blocks honouring a
-// padding mask, final norm. Encodes only the kept (context) tokens.
+// padding mask and a locality bias over the tokens' true positions, final norm. Encodes only the
+// kept (context) tokens.
 #pragma once
 
 #include "model/model_config.hpp"
@@ -19,6 +20,7 @@ struct text_encoder_impl : torch::nn::Module {
 
   torch::nn::Embedding embed{nullptr};
   torch::Tensor positions;  // buffer [max_seq_length, D]
+  torch::Tensor locality;   // buffer [heads]: the blocks' ALiBi slopes (model_config::text_locality)
   torch::nn::ModuleList blocks;
   torch::nn::LayerNorm norm{nullptr};
 };

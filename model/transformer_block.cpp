@@ -37,9 +37,9 @@ torch::Tensor heads_view(const torch::Tensor& t, std::int64_t b, std::int64_t s,
 torch::Tensor self_attention_forward(const torch::Tensor& x2, std::int64_t b, std::int64_t s, const torch::Tensor& lnw,
                                      const torch::Tensor& lnb, double eps, const torch::Tensor& wqkv,
                                      const torch::Tensor& bqkv, const torch::Tensor& wp, const torch::Tensor& bp,
-                                     const torch::Tensor& bias, std::int64_t heads, std::int64_t chunk,
-                                     torch::Tensor* mean, torch::Tensor* rstd, torch::Tensor* qkv_out,
-                                     torch::Tensor* o_out, torch::Tensor* lse_out) {
+                                     const torch::Tensor& bias, const attention_locality& locality,
+                                     std::int64_t heads, std::int64_t chunk, torch::Tensor* mean, torch::Tensor* rstd,
+                                     torch::Tensor* qkv_out, torch::Tensor* o_out, torch::Tensor* lse_out) {
   const auto d = x2.size(1);
   auto norm = at::native_layer_norm(x2, {d}, lnw, lnb, eps);
   auto qkv = cpu_linear(std::get<0>(norm), wqkv, bqkv);
@@ -48,7 +48,7 @@ torch::Tensor self_attention_forward(const torch::Tensor& x2, std::int64_t b, st
   auto [q, k, v] = split_qkv(qkv, b, s, heads);
   torch::Tensor lse;
   if (lse_out) lse = torch::empty({b, heads, s}, x2.options());
-  attention_forward(q, k, v, bias, heads_view(o, b, s, heads), lse, chunk);
+  attention_forward(q, k, v, bias, heads_view(o, b, s, heads), lse, chunk, locality);
   auto h = cpu_linear(o, wp, bp, x2);
   if (mean) *mean = std::get<1>(norm);
   if (rstd) *rstd = std::get<2>(norm);
@@ -61,13 +61,14 @@ torch::Tensor self_attention_forward(const torch::Tensor& x2, std::int64_t b, st
 struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
   static torch::Tensor forward(AutogradContext* ctx, torch::Tensor x, torch::Tensor lnw, torch::Tensor lnb,
                                torch::Tensor wqkv, torch::Tensor bqkv, torch::Tensor wp, torch::Tensor bp,
-                               torch::Tensor bias, std::int64_t heads, std::int64_t chunk, double eps) {
+                               torch::Tensor bias, torch::Tensor positions, torch::Tensor slopes, std::int64_t heads,
+                               std::int64_t chunk, double eps) {
     const auto b = x.size(0), s = x.size(1), d = x.size(2);
     auto x2 = x.contiguous().view({b * s, d});
     torch::Tensor mean, rstd, qkv, o, lse;
-    auto h = self_attention_forward(x2, b, s, lnw, lnb, eps, wqkv, bqkv, wp, bp, bias, heads, chunk, &mean, &rstd,
-                                    &qkv, &o, &lse);
-    ctx->save_for_backward({x2, mean, rstd, qkv, o, bias, lnw, lnb, wqkv, wp, lse});
+    auto h = self_attention_forward(x2, b, s, lnw, lnb, eps, wqkv, bqkv, wp, bp, bias, {positions, slopes}, heads,
+                                    chunk, &mean, &rstd, &qkv, &o, &lse);
+    ctx->save_for_backward({x2, mean, rstd, qkv, o, bias, lnw, lnb, wqkv, wp, lse, positions, slopes});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["chunk"] = chunk;
     ctx->saved_data["eps"] = eps;
@@ -89,7 +90,7 @@ struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
     auto [q, k, v] = split_qkv(qkv, b, s, heads);
     auto [dq, dk, dv] = split_qkv(dqkv, b, s, heads);
     attention_backward(q, k, v, bias, heads_view(o, b, s, heads), lse, heads_view(d_o, b, s, heads), dq, dk, dv,
-                       chunk);
+                       chunk, {saved[11], saved[12]});
     d_o.reset();
     auto a = std::get<0>(at::native_layer_norm(x2, {d}, lnw, lnb, eps));
     auto dwqkv = cpu_mm(dqkv.t(), a);
@@ -100,7 +101,7 @@ struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
     auto [dx, dlnw, dlnb] = at::native_layer_norm_backward(da, x2, {d}, mean, rstd, lnw, lnb, all_grads);
     dx.add_(dh);
     return {dx.view({b, s, d}), dlnw, dlnb, dwqkv, dbqkv, dwp, dbp, torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor()};
+            torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -179,26 +180,30 @@ transformer_block_impl::transformer_block_impl(std::int64_t dim, std::int64_t he
   fc2 = register_module("fc2", torch::nn::Linear(mlp_ratio * dim, dim));
 }
 
-torch::Tensor transformer_block_impl::forward(const torch::Tensor& x, const torch::Tensor& key_bias) {
-  auto h = fused_self_attention(x, norm1, qkv, proj, key_bias, heads, chunk);
+torch::Tensor transformer_block_impl::forward(const torch::Tensor& x, const torch::Tensor& key_bias,
+                                              const attention_locality& locality) {
+  auto h = fused_self_attention(x, norm1, qkv, proj, key_bias, heads, chunk, locality);
   return fused_mlp(h, norm2, fc1, fc2);
 }
 
 torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::LayerNorm& norm,
                                    const torch::nn::Linear& qkv, const torch::nn::Linear& proj,
-                                   const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk) {
+                                   const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk,
+                                   const attention_locality& locality) {
   TORCH_CHECK(x.dim() == 3, "self-attention expects [B,S,D]");
   const double eps = norm->options.eps();
   auto bias = key_bias.defined() ? key_bias.to(x.scalar_type()).contiguous() : no_bias_marker(x);
   if (!needs_graph({&x, &norm->weight, &norm->bias, &qkv->weight, &qkv->bias, &proj->weight, &proj->bias})) {
     const auto b = x.size(0), s = x.size(1), d = x.size(2);
     return self_attention_forward(x.contiguous().view({b * s, d}), b, s, norm->weight, norm->bias, eps, qkv->weight,
-                                  qkv->bias, proj->weight, proj->bias, bias, heads, chunk, nullptr, nullptr, nullptr,
-                                  nullptr, nullptr)
+                                  qkv->bias, proj->weight, proj->bias, bias, locality, heads, chunk, nullptr, nullptr,
+                                  nullptr, nullptr, nullptr)
         .view({b, s, d});
   }
+  const auto none = no_bias_marker(x);
   return self_attention_fn::apply(x, norm->weight, norm->bias, qkv->weight, qkv->bias, proj->weight, proj->bias, bias,
-                                  heads, chunk, eps);
+                                  locality.active() ? locality.positions : none,
+                                  locality.active() ? locality.slopes : none, heads, chunk, eps);
 }
 
 torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
@@ -232,6 +237,11 @@ torch::Tensor split_heads(const torch::Tensor& x, std::int64_t heads) {
 
 torch::Tensor merge_heads(const torch::Tensor& x) {
   return x.transpose(1, 2).reshape({x.size(0), x.size(2), x.size(1) * x.size(3)});
+}
+
+attention_locality token_locality(const torch::Tensor& positions, const torch::Tensor& slopes) {
+  if (!slopes.gt(0).any().item<bool>()) return {};
+  return {positions.to(torch::kFloat32).contiguous(), slopes.to(torch::kFloat32).contiguous()};
 }
 
 torch::Tensor key_bias_from_valid(const torch::Tensor& valid) {

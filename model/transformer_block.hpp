@@ -3,15 +3,18 @@
 // instead of 17·D.
 #pragma once
 
+#include "model/chunked_attention.hpp"
+
 #include <torch/torch.h>
 
 namespace atn {
 
-/// Self-attention block. `key_bias` is [B,1,1,S] or [B|1,1,S,S] (0 keep, -inf drop) or undefined.
+/// Self-attention block. `key_bias` is [B,1,1,S] or [B|1,1,S,S] (0 keep, -inf drop) or undefined;
+/// `locality` an optional ALiBi penalty from token positions.
 struct transformer_block_impl : torch::nn::Module {
   transformer_block_impl(std::int64_t dim, std::int64_t heads, std::int64_t mlp_ratio,
                          std::int64_t attention_chunk);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_bias);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_bias, const attention_locality& locality = {});
 
   std::int64_t heads, chunk;
   torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
@@ -23,7 +26,8 @@ TORCH_MODULE_IMPL(transformer_block, transformer_block_impl);
 /// the attention output; backward recomputes the norm and the attention probabilities.
 torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::LayerNorm& norm,
                                    const torch::nn::Linear& qkv, const torch::nn::Linear& proj,
-                                   const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk);
+                                   const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk,
+                                   const attention_locality& locality = {});
 
 /// y = h + fc2(gelu(fc1(norm(h)))) as one autograd node. It saves h and fc1's output; backward
 /// recomputes the norm and the GELU (a third of a block's activation memory).
@@ -38,6 +42,10 @@ torch::Tensor fast_linear(const torch::Tensor& x, const torch::nn::Linear& layer
 torch::Tensor split_heads(const torch::Tensor& x, std::int64_t heads);
 /// [B,H,S,d] → [B,S,H·d].
 torch::Tensor merge_heads(const torch::Tensor& x);
+
+/// The locality of tokens at sequence positions [B,S] (int64) under `slopes` [H]; inactive when
+/// every slope is 0, so the kernel skips it.
+attention_locality token_locality(const torch::Tensor& positions, const torch::Tensor& slopes);
 
 /// Additive attention bias [B,1,1,S] from a validity mask [B,S] (true = attend).
 torch::Tensor key_bias_from_valid(const torch::Tensor& valid);

@@ -50,9 +50,9 @@ vl_jepa_model_impl::vl_jepa_model_impl(const model_config& c, std::int64_t chunk
   text_target = register_module("text_target", text_encoder(c, chunk));
   fusion = register_module("fusion", cross_modal_fusion(c, chunk));
   text_predictor = register_module(
-      "text_predictor", jepa_predictor(c, sincos_1d(c.max_seq_length, c.predictor_dim), chunk));
+      "text_predictor", jepa_predictor(c, sincos_1d(c.max_seq_length, c.predictor_dim), c.text_locality, chunk));
   image_predictor = register_module(
-      "image_predictor", jepa_predictor(c, sincos_2d(c.patches_per_side(), c.predictor_dim), chunk));
+      "image_predictor", jepa_predictor(c, sincos_2d(c.patches_per_side(), c.predictor_dim), 0.0, chunk));
   semantic = register_module("semantic", semantic_predictor(c, chunk));
   semantic_target = register_module("semantic_target", semantic_predictor(c, chunk));
   decoder = register_module("decoder", text_decoder(c, chunk));

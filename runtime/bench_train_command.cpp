@@ -21,6 +21,7 @@ struct bench_train_args {
   std::string preset = "base", modalities = "text";
   std::int64_t batch = 8, seq = 512, steps = 5, warmup = 2, matmul_size = 2048, attention_chunk = 0;
   std::optional<std::int64_t> embed_dim, heads, depth, predictor_depth, predictor_dim, predictor_heads;
+  std::optional<double> text_locality;
   double semantic_loss = 0, decoder_loss = 0;
   int threads = 0;
   std::uint64_t seed = 1;
@@ -36,6 +37,7 @@ int bench_train(const bench_train_args& a) {
   if (a.predictor_depth) o.model.predictor_depth = *a.predictor_depth;
   if (a.predictor_dim) o.model.predictor_dim = *a.predictor_dim;
   if (a.predictor_heads) o.model.predictor_heads = *a.predictor_heads;
+  if (a.text_locality) o.model.text_locality = *a.text_locality;
   const auto modalities = require_modalities(a.modalities, "--modalities");
   o.text = modalities.text;
   o.visual = modalities.visual;
@@ -56,10 +58,11 @@ int bench_train(const bench_train_args& a) {
   const std::string shape = o.text ? "batch " + std::to_string(o.batch) + " x seq " + std::to_string(o.seq)
                                    : "batch " + std::to_string(o.batch);
   std::printf("atn-node bench train: %s preset, D %lld, %lld heads, depth %lld (text) %lld (vit), predictor %lld/%lld, "
-              "%s, %s%s%s\n",
+              "text locality %g, %s, %s%s%s\n",
               a.preset.c_str(), static_cast<long long>(m.embed_dim), static_cast<long long>(m.heads),
               static_cast<long long>(m.text_depth), static_cast<long long>(m.vit_depth),
-              static_cast<long long>(m.predictor_depth), static_cast<long long>(m.predictor_dim), shape.c_str(),
+              static_cast<long long>(m.predictor_depth), static_cast<long long>(m.predictor_dim), m.text_locality,
+              shape.c_str(),
               a.modalities.c_str(), a.semantic_loss > 0 ? ", semantic loss" : "",
               a.decoder_loss > 0 ? ", decoder loss" : "");
   std::printf("  device       : %s, %d threads\n", r.device.c_str(), r.threads);
@@ -91,6 +94,7 @@ int bench_train(const bench_train_args& a) {
     j.key("preset").value(a.preset).key("embed_dim").value(m.embed_dim).key("heads").value(m.heads);
     j.key("text_depth").value(m.text_depth).key("vit_depth").value(m.vit_depth);
     j.key("predictor_depth").value(m.predictor_depth).key("predictor_dim").value(m.predictor_dim);
+    j.key("text_locality").value(m.text_locality);
     j.key("batch").value(o.batch).key("seq").value(o.seq).key("modalities").value(a.modalities);
     j.key("semantic_loss").value(a.semantic_loss).key("decoder_loss").value(a.decoder_loss);
     j.key("device").value(r.device).key("threads").value(r.threads);
@@ -136,6 +140,8 @@ void add_bench_train_command(CLI::App& app) {
   sub->add_option("--predictor-depth", a->predictor_depth, "Override the JEPA predictor depth");
   sub->add_option("--predictor-dim", a->predictor_dim, "Override the JEPA predictor width");
   sub->add_option("--predictor-heads", a->predictor_heads, "Override the JEPA predictor heads");
+  sub->add_option("--text-locality", a->text_locality,
+                  "Override the text attention's locality slope (0: plain attention, as most implementations)");
   sub->add_option("--steps", a->steps, "Timed steps (the median counts)")->capture_default_str();
   sub->add_option("--warmup", a->warmup, "Untimed steps first")->capture_default_str();
   sub->add_option("--threads", a->threads, "Torch threads (0: ATN_TORCH_THREADS or every core)")

@@ -2,6 +2,7 @@
 // LibTorch compositions, forward and gradient, on one thread and on two.
 #include "model/chunked_attention.hpp"
 #include "model/transformer_block.hpp"
+#include "tests/unit/support/attention_reference.hpp"
 #include "tests/unit/support/torch_threads.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,12 +13,7 @@ using namespace atn;
 
 namespace {
 
-torch::Tensor plain_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                              const torch::Tensor& bias) {
-  auto s = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
-  if (bias.defined()) s = s + bias;
-  return torch::matmul(torch::softmax(s, -1), v);
-}
+using test::plain_attention;
 
 // The block as LibTorch's own modules and autograd would compute it.
 torch::Tensor plain_block(transformer_block& block, const torch::Tensor& x, const torch::Tensor& bias) {
@@ -83,6 +79,39 @@ TEST_CASE("fused transformer block matches the plain composition, forward and ba
           CHECK(close(block->forward(x, bias), ref.detach()));
         }
       }
+    });
+  }
+}
+
+TEST_CASE("fused transformer block with a locality bias matches the plain composition", "[model][fused][locality]") {
+  for (int threads : {1, 2}) {
+    with_threads(threads, [&] {
+      torch::manual_seed(12);
+      transformer_block block(32, 4, 4, 8);
+      randomise(*block);
+      auto x = torch::randn({2, 15, 32}, torch::requires_grad());
+      auto positions = torch::stack({torch::arange(15) * 3, torch::arange(15) + 40});
+      auto slopes = locality_slopes(0.7, 4);
+      auto valid = torch::ones({2, 15}, torch::kBool);
+      valid.index_put_({1, torch::indexing::Slice(9, torch::indexing::None)}, false);
+      auto key_bias = key_bias_from_valid(valid);
+      std::vector<torch::Tensor> wrt{x};
+      for (auto& p : block->parameters()) wrt.push_back(p);
+      auto seed = torch::randn({2, 15, 32});
+
+      auto out = block->forward(x, key_bias, token_locality(positions, slopes));
+      auto ref = plain_block(block, x, key_bias + test::locality_bias(positions, slopes));
+      INFO("threads " << threads);
+      CHECK(close(out, ref));
+      auto g = grads_of(out, seed, wrt);
+      auto r = grads_of(ref, seed, wrt);
+      REQUIRE(g.size() == r.size());
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        INFO("gradient " << i);
+        CHECK(close(g[i], r[i], 1e-3, 1e-4));
+      }
+      torch::NoGradGuard no_grad;
+      CHECK(close(block->forward(x, key_bias, token_locality(positions, slopes)), ref.detach()));
     });
   }
 }

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 using namespace atn;
 
 TEST_CASE("every module produces the documented shapes", "[model][shapes]") {
@@ -84,4 +86,17 @@ TEST_CASE("shared parameters exclude targets and the decoder", "[model][delta]")
   for (std::size_t i = 1; i < shared.size(); ++i) CHECK(shared[i - 1].first < shared[i].first);
   CHECK(is_shared_parameter("fusion.absent_text"));
   CHECK_FALSE(is_shared_parameter("decoder.head.weight"));
+}
+
+TEST_CASE("model configurations are checked, naming the bad field", "[model][config]") {
+  CHECK_THROWS_WITH(model_preset("huge"), Catch::Contains("'huge'"));
+  for (const char* preset : {"tiny", "small", "base"}) CHECK_NOTHROW(validate(model_preset(preset)));
+  auto c = model_preset("tiny");
+  c.heads = 3;
+  CHECK_THROWS_WITH(validate(c), Catch::Contains("heads"));
+  c = model_preset("tiny");
+  c.text_locality = -0.5;
+  CHECK_THROWS_WITH(validate(c), Catch::Contains("text_locality"));
+  c.text_locality = std::numeric_limits<double>::infinity();
+  CHECK_THROWS_WITH(validate(c), Catch::Contains("text_locality"));
 }

@@ -167,6 +167,10 @@ TEST_CASE("checkpoints round-trip and reject damage; torch export reads back", "
   CHECK(back.note == "unit test");
   CHECK(back.model.embed_dim == trainer.model().embed_dim);
   CHECK(blake2b_256(back.tensors) == blake2b_256(ckpt.tensors));
+  // Every architecture number travels with the weights, the locality slope exactly.
+  auto custom = ckpt;
+  custom.model.text_locality = 0.3;
+  CHECK(decode_checkpoint(encode_checkpoint(custom), "mem").model.text_locality == 0.3);
 
   for (std::size_t cut : {std::size_t{0}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1}) {
     std::vector<std::uint8_t> partial(bytes.begin(), bytes.begin() + cut);
