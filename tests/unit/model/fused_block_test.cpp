@@ -38,6 +38,28 @@ bool close(const torch::Tensor& a, const torch::Tensor& b, double rtol = 1e-4, d
   return a.defined() && b.defined() && a.sizes() == b.sizes() && torch::allclose(a, b, rtol, atol);
 }
 
+// The fused block (key bias and locality) against the plain composition with `plain_bias`: the
+// output, the gradients of the input and of every parameter, and the no-grad path's output.
+void check_against_plain(transformer_block& block, const torch::Tensor& x, const torch::Tensor& key_bias,
+                         const attention_locality& locality, const torch::Tensor& plain_bias) {
+  std::vector<torch::Tensor> wrt{x};
+  for (auto& p : block->parameters()) wrt.push_back(p);
+  auto seed = torch::randn(x.sizes());
+  auto out = block->forward(x, key_bias, locality);
+  auto ref = plain_block(block, x, plain_bias);
+  CHECK(close(out, ref));
+  auto g = grads_of(out, seed, wrt);
+  auto r = grads_of(ref, seed, wrt);
+  REQUIRE(g.size() == r.size());
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    INFO("gradient " << i);
+    CHECK(close(g[i], r[i], 1e-3, 1e-4));
+  }
+  // The no-grad path (target encoders) computes the same values.
+  torch::NoGradGuard no_grad;
+  CHECK(close(block->forward(x, key_bias, locality), ref.detach()));
+}
+
 // Runs the body with LibTorch (and so the kernels) on `threads` threads, restoring the count.
 using test::with_threads;
 
@@ -59,24 +81,8 @@ TEST_CASE("fused transformer block matches the plain composition, forward and ba
             valid.index_put_({2, torch::indexing::Slice(0, 4)}, false);
             bias = key_bias_from_valid(valid);
           }
-          std::vector<torch::Tensor> wrt{x};
-          for (auto& p : block->parameters()) wrt.push_back(p);
-          auto seed = torch::randn({3, 19, 32});
-
-          auto out = block->forward(x, bias);
-          auto ref = plain_block(block, x, bias);
           INFO("threads " << threads << " chunk " << chunk << " bias " << with_bias);
-          CHECK(close(out, ref));
-          auto g = grads_of(out, seed, wrt);
-          auto r = grads_of(ref, seed, wrt);
-          REQUIRE(g.size() == r.size());
-          for (std::size_t i = 0; i < g.size(); ++i) {
-            INFO("gradient " << i);
-            CHECK(close(g[i], r[i], 1e-3, 1e-4));
-          }
-          // The no-grad path (target encoders) computes the same values.
-          torch::NoGradGuard no_grad;
-          CHECK(close(block->forward(x, bias), ref.detach()));
+          check_against_plain(block, x, bias, {}, bias);
         }
       }
     });
@@ -95,23 +101,9 @@ TEST_CASE("fused transformer block with a locality bias matches the plain compos
       auto valid = torch::ones({2, 15}, torch::kBool);
       valid.index_put_({1, torch::indexing::Slice(9, torch::indexing::None)}, false);
       auto key_bias = key_bias_from_valid(valid);
-      std::vector<torch::Tensor> wrt{x};
-      for (auto& p : block->parameters()) wrt.push_back(p);
-      auto seed = torch::randn({2, 15, 32});
-
-      auto out = block->forward(x, key_bias, token_locality(positions, slopes));
-      auto ref = plain_block(block, x, key_bias + test::locality_bias(positions, slopes));
       INFO("threads " << threads);
-      CHECK(close(out, ref));
-      auto g = grads_of(out, seed, wrt);
-      auto r = grads_of(ref, seed, wrt);
-      REQUIRE(g.size() == r.size());
-      for (std::size_t i = 0; i < g.size(); ++i) {
-        INFO("gradient " << i);
-        CHECK(close(g[i], r[i], 1e-3, 1e-4));
-      }
-      torch::NoGradGuard no_grad;
-      CHECK(close(block->forward(x, key_bias, token_locality(positions, slopes)), ref.detach()));
+      check_against_plain(block, x, key_bias, token_locality(positions, slopes),
+                          key_bias + test::locality_bias(positions, slopes));
     });
   }
 }
