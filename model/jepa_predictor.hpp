@@ -11,7 +11,7 @@ namespace atn {
 
 struct jepa_predictor_impl : torch::nn::Module {
   /// `positions` [N, predictor_dim]: the position table of the modality (1-D text or 2-D grid);
-  /// `locality` the ALiBi slope of the first head (0: none), for 1-D positions only.
+  /// `locality` the slope of its local heads (see locality_slopes; 0: none), for 1-D positions only.
   jepa_predictor_impl(const model_config& config, torch::Tensor positions, double locality,
                       std::int64_t attention_chunk);
 

@@ -42,7 +42,9 @@ TEST_CASE("chunked attention honours a causal bias", "[model][attention]") {
 }
 
 TEST_CASE("locality slopes: half the heads local, the rest global", "[model][attention][locality]") {
-  auto as_vector = [](const torch::Tensor& t) { return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel()); };
+  auto as_vector = [](const torch::Tensor& t) {
+    return std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+  };
   CHECK(as_vector(locality_slopes(1.0, 4)) == std::vector<float>{1, 1, 0, 0});
   CHECK(as_vector(locality_slopes(0.5, 3)) == std::vector<float>{0.5f, 0.5f, 0});
   CHECK(as_vector(locality_slopes(2.0, 1)) == std::vector<float>{2});
@@ -88,7 +90,8 @@ TEST_CASE("chunked attention with a locality bias matches the materialised penal
 TEST_CASE("a steep locality makes each token attend to itself", "[model][attention][locality]") {
   torch::manual_seed(8);
   auto q = torch::randn({1, 2, 12, 4}) * 0.1, k = torch::randn({1, 2, 12, 4}) * 0.1, v = torch::randn({1, 2, 12, 4});
-  auto out = chunked_attention(q, k, v, torch::Tensor(), 5, token_locality(torch::arange(12).view({1, 12}), torch::tensor({30.0f, 0.0f})));
+  const auto steep = token_locality(torch::arange(12).view({1, 12}), torch::tensor({30.0f, 0.0f}));
+  auto out = chunked_attention(q, k, v, torch::Tensor(), 5, steep);
   CHECK(torch::allclose(out.select(1, 0), v.select(1, 0), 1e-5, 1e-5));       // the local head
   CHECK_FALSE(torch::allclose(out.select(1, 1), v.select(1, 1), 1e-2, 1e-2));  // the global head averages
 }
@@ -96,11 +99,11 @@ TEST_CASE("a steep locality makes each token attend to itself", "[model][attenti
 TEST_CASE("attention rejects a locality it cannot apply", "[model][attention][locality]") {
   auto q = torch::randn({1, 2, 5, 4}), k = torch::randn({1, 2, 7, 4}), v = torch::randn({1, 2, 7, 4});
   auto slopes = locality_slopes(1.0, 2);
-  CHECK_THROWS_WITH(chunked_attention(q, k, v, torch::Tensor(), 4, token_locality(torch::arange(5).view({1, 5}), slopes)),
-                    Catch::Contains("self-attention"));
+  const auto five = token_locality(torch::arange(5).view({1, 5}), slopes);
+  CHECK_THROWS_WITH(chunked_attention(q, k, v, torch::Tensor(), 4, five), Catch::Contains("self-attention"));
   auto k5 = torch::randn({1, 2, 5, 4}), v5 = torch::randn({1, 2, 5, 4});
-  CHECK_THROWS_WITH(chunked_attention(q, k5, v5, torch::Tensor(), 4, token_locality(torch::arange(4).view({1, 4}), slopes)),
-                    Catch::Contains("locality positions"));
+  const auto four = token_locality(torch::arange(4).view({1, 4}), slopes);
+  CHECK_THROWS_WITH(chunked_attention(q, k5, v5, torch::Tensor(), 4, four), Catch::Contains("locality positions"));
   CHECK_THROWS_WITH(chunked_attention(q, k5, v5, torch::Tensor(), 4,
                                       token_locality(torch::arange(5).view({1, 5}), locality_slopes(1.0, 3))),
                     Catch::Contains("locality slopes"));
