@@ -377,11 +377,29 @@ torch::Tensor locality_slopes(double slope, std::int64_t heads) {
   return torch::tensor(slopes, torch::kFloat32);
 }
 
+torch::Tensor composed_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                 const torch::Tensor& key_bias, const attention_locality& locality) {
+  TORCH_CHECK(q.dim() == 4 && k.dim() == 4 && v.dim() == 4, "attention expects [B,H,S,d] tensors");
+  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(q.size(-1)));
+  if (key_bias.defined() && key_bias.numel() > 0) scores = scores + key_bias.to(scores.scalar_type());
+  if (locality.active()) {
+    TORCH_CHECK(q.size(2) == k.size(2), "attention: a locality bias needs self-attention (Sq = Sk)");
+    auto p = locality.positions.to(scores.options());
+    auto distance = (p.unsqueeze(2) - p.unsqueeze(1)).abs().unsqueeze(1);  // [B,1,S,S]
+    scores = scores - locality.slopes.to(scores.options()).view({1, -1, 1, 1}) * distance;
+  }
+  // A row without any key: zeros, as the kernel gives, instead of softmax's NaN.
+  auto dead = scores.isneginf().all(-1, /*keepdim=*/true);
+  auto probs = torch::softmax(scores.masked_fill(dead, 0.0), -1).masked_fill(dead, 0.0);
+  return torch::matmul(probs, v);
+}
+
 torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                 const torch::Tensor& key_bias, std::int64_t chunk_rows,
                                 const attention_locality& locality) {
   TORCH_CHECK(q.dim() == 4 && k.dim() == 4 && v.dim() == 4, "attention expects [B,H,S,d] tensors");
   TORCH_CHECK(chunk_rows > 0, "attention chunk must be positive");
+  if (!q.device().is_cpu()) return composed_attention(q, k, v, key_bias, locality);
   // autograd::Function needs defined inputs: an empty tensor stands for "no bias".
   auto bias = key_bias.defined() ? key_bias.to(q.scalar_type()).contiguous() : torch::empty({0}, q.options());
   if (!torch::GradMode::is_enabled() || !(q.requires_grad() || k.requires_grad() || v.requires_grad())) {

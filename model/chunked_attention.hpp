@@ -25,11 +25,18 @@ struct attention_locality {
 /// them, probe 0.25–0.33, than with half the heads local, 0.35–0.40.)
 torch::Tensor locality_slopes(double slope, std::int64_t heads);
 
+/// The same attention as plain LibTorch operations on any device, differentiated by autograd, with
+/// the kernel's conventions (a row keeping no key gets zeros and passes no gradient). It runs where
+/// the CPU kernel cannot: on CUDA, at the cost of [B,H,Sq,Sk] scores.
+torch::Tensor composed_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                                 const torch::Tensor& key_bias, const attention_locality& locality = {});
+
 /// q [B,H,Sq,d], k and v [B,H,Sk,d] (float32; any strides); key_bias [B|1,1,1,Sk] or
 /// [B|1,1,Sq,Sk] (0 to keep, -inf to drop) or undefined. A query row that keeps no key gets zeros
 /// (and passes no gradient) where plain softmax attention would give NaN.
 /// Returns [B,H,Sq,d], a view of a [B,Sq,H,d] tensor (so merging heads needs no copy).
-/// `chunk_rows` is the query-block height of the kernel. A `locality` needs Sq = Sk.
+/// `chunk_rows` is the query-block height of the kernel. A `locality` needs Sq = Sk. Tensors off
+/// the CPU go to composed_attention.
 torch::Tensor chunked_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                 const torch::Tensor& key_bias, std::int64_t chunk_rows,
                                 const attention_locality& locality = {});

@@ -191,6 +191,7 @@ torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::Laye
                                    const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk,
                                    const attention_locality& locality) {
   TORCH_CHECK(x.dim() == 3, "self-attention expects [B,S,D]");
+  if (!x.device().is_cpu()) return composed_self_attention(x, norm, qkv, proj, key_bias, heads, locality);
   const double eps = norm->options.eps();
   auto bias = key_bias.defined() ? key_bias.to(x.scalar_type()).contiguous() : no_bias_marker(x);
   if (!needs_graph({&x, &norm->weight, &norm->bias, &qkv->weight, &qkv->bias, &proj->weight, &proj->bias})) {
@@ -208,6 +209,7 @@ torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::Laye
 
 torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
                         const torch::nn::Linear& fc2) {
+  if (!h.device().is_cpu()) return composed_mlp(h, norm, fc1, fc2);
   const double eps = norm->options.eps();
   if (!needs_graph({&h, &norm->weight, &norm->bias, &fc1->weight, &fc1->bias, &fc2->weight, &fc2->bias})) {
     const auto d = h.size(-1);
@@ -219,10 +221,31 @@ torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm
   return mlp_fn::apply(h, norm->weight, norm->bias, fc1->weight, fc1->bias, fc2->weight, fc2->bias, eps);
 }
 
+torch::Tensor composed_self_attention(const torch::Tensor& x, const torch::nn::LayerNorm& norm,
+                                      const torch::nn::Linear& qkv, const torch::nn::Linear& proj,
+                                      const torch::Tensor& key_bias, std::int64_t heads,
+                                      const attention_locality& locality) {
+  const auto b = x.size(0), s = x.size(1), d = x.size(2);
+  auto a = torch::layer_norm(x, {d}, norm->weight, norm->bias, norm->options.eps());
+  auto q_k_v = torch::nn::functional::linear(a, qkv->weight, qkv->bias)
+                   .view({b, s, 3, heads, d / heads})
+                   .permute({2, 0, 3, 1, 4});
+  auto o = merge_heads(composed_attention(q_k_v[0], q_k_v[1], q_k_v[2], key_bias, locality));
+  return x + torch::nn::functional::linear(o, proj->weight, proj->bias);
+}
+
+torch::Tensor composed_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
+                           const torch::nn::Linear& fc2) {
+  auto a = torch::layer_norm(h, {h.size(-1)}, norm->weight, norm->bias, norm->options.eps());
+  auto u = torch::gelu(torch::nn::functional::linear(a, fc1->weight, fc1->bias));
+  return h + torch::nn::functional::linear(u, fc2->weight, fc2->bias);
+}
+
 torch::Tensor fast_linear(const torch::Tensor& x, const torch::nn::Linear& layer) {
   const auto& w = layer->weight;
   const auto& b = layer->bias;
   TORCH_CHECK(b.defined(), "fast_linear needs a layer with a bias");
+  if (!x.device().is_cpu()) return torch::nn::functional::linear(x, w, b);
   if (!needs_graph({&x, &w, &b})) {
     auto shape = x.sizes().vec();
     shape.back() = w.size(0);

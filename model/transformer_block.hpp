@@ -23,19 +23,30 @@ struct transformer_block_impl : torch::nn::Module {
 TORCH_MODULE_IMPL(transformer_block, transformer_block_impl);
 
 /// h = x + proj(attention(qkv(norm(x)))) as one autograd node. It saves x, the qkv projection and
-/// the attention output; backward recomputes the norm and the attention probabilities.
+/// the attention output; backward recomputes the norm and the attention probabilities. Off the
+/// CPU: composed_self_attention.
 torch::Tensor fused_self_attention(const torch::Tensor& x, const torch::nn::LayerNorm& norm,
                                    const torch::nn::Linear& qkv, const torch::nn::Linear& proj,
                                    const torch::Tensor& key_bias, std::int64_t heads, std::int64_t chunk,
                                    const attention_locality& locality = {});
 
 /// y = h + fc2(gelu(fc1(norm(h)))) as one autograd node. It saves h and fc1's output; backward
-/// recomputes the norm and the GELU (a third of a block's activation memory).
+/// recomputes the norm and the GELU (a third of a block's activation memory). Off the CPU:
+/// composed_mlp.
 torch::Tensor fused_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
                         const torch::nn::Linear& fc2);
 
-/// layer(x) for x [..., in] through the kernels' own products (one autograd node); the layer must
-/// have a bias.
+/// The two halves as plain LibTorch operations on any device, differentiated by autograd: what the
+/// fused functions run off the CPU (CUDA), where their CPU kernels do not apply.
+torch::Tensor composed_self_attention(const torch::Tensor& x, const torch::nn::LayerNorm& norm,
+                                      const torch::nn::Linear& qkv, const torch::nn::Linear& proj,
+                                      const torch::Tensor& key_bias, std::int64_t heads,
+                                      const attention_locality& locality = {});
+torch::Tensor composed_mlp(const torch::Tensor& h, const torch::nn::LayerNorm& norm, const torch::nn::Linear& fc1,
+                           const torch::nn::Linear& fc2);
+
+/// layer(x) for x [..., in] through the kernels' own products (one autograd node; torch's linear
+/// off the CPU); the layer must have a bias.
 torch::Tensor fast_linear(const torch::Tensor& x, const torch::nn::Linear& layer);
 
 /// [B,S,D] → [B,H,S,D/H].

@@ -226,3 +226,53 @@ TEST_CASE("attention kernel gives the same result on one thread and on several",
   CHECK(torch::equal(one, many));
   CHECK(close(one, plain_attention(q, k, v, torch::Tensor()), 1e-5, 1e-5));
 }
+
+// Off the CPU (CUDA) the fused functions hand over to their composed twins; on the CPU both run, so
+// the twins are held to the kernels here.
+TEST_CASE("the composed path that runs off the CPU equals the kernels", "[model][fused][device]") {
+  torch::manual_seed(13);
+  SECTION("attention, with a key bias, a locality and a row that keeps no key") {
+    auto q = torch::randn({2, 2, 9, 8}, torch::requires_grad());
+    auto k = torch::randn({2, 2, 9, 8}, torch::requires_grad());
+    auto v = torch::randn({2, 2, 9, 8}, torch::requires_grad());
+    auto bias = torch::zeros({2, 1, 9, 9});
+    bias.index_put_({1, 0, 4}, -INFINITY);  // query 4 of sample 1 keeps no key
+    bias.index_put_({0, 0, torch::indexing::Slice(), 7}, -INFINITY);
+    const auto local = token_locality(torch::stack({torch::arange(9) * 2, torch::arange(9)}), locality_slopes(1.0, 2));
+    auto seed = torch::randn({2, 2, 9, 8});
+    auto kernel = chunked_attention(q, k, v, bias, 4, local);
+    auto composed = composed_attention(q, k, v, bias, local);
+    CHECK(close(composed, kernel));
+    CHECK(composed.index({1, 0, 4}).abs().max().item<float>() == 0.0f);
+    auto g = grads_of(composed, seed, {q, k, v});
+    auto r = grads_of(kernel, seed, {q, k, v});
+    for (int i = 0; i < 3; ++i) {
+      INFO("gradient " << i);
+      CHECK(torch::isfinite(g[i]).all().item<bool>());
+      CHECK(close(g[i], r[i], 1e-3, 1e-4));
+    }
+  }
+  SECTION("a whole block, with a padded row and a locality") {
+    transformer_block block(32, 4, 4, 8);
+    randomise(*block);
+    auto x = torch::randn({2, 11, 32}, torch::requires_grad());
+    auto valid = torch::ones({2, 11}, torch::kBool);
+    valid.index_put_({1, torch::indexing::Slice(6, torch::indexing::None)}, false);
+    const auto key_bias = key_bias_from_valid(valid);
+    const auto local = token_locality(torch::stack({torch::arange(11), torch::arange(11) * 3}), locality_slopes(0.5, 4));
+    std::vector<torch::Tensor> wrt{x};
+    for (auto& p : block->parameters()) wrt.push_back(p);
+    auto seed = torch::randn({2, 11, 32});
+    auto fused = block->forward(x, key_bias, local);
+    auto h = composed_self_attention(x, block->norm1, block->qkv, block->proj, key_bias, block->heads, local);
+    auto composed = composed_mlp(h, block->norm2, block->fc1, block->fc2);
+    CHECK(close(composed, fused));
+    auto g = grads_of(composed, seed, wrt);
+    auto r = grads_of(fused, seed, wrt);
+    REQUIRE(g.size() == r.size());
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      INFO("gradient " << i);
+      CHECK(close(g[i], r[i], 1e-3, 1e-4));
+    }
+  }
+}
