@@ -38,16 +38,12 @@ bool close(const torch::Tensor& a, const torch::Tensor& b, double rtol = 1e-4, d
   return a.defined() && b.defined() && a.sizes() == b.sizes() && torch::allclose(a, b, rtol, atol);
 }
 
-// The fused block (key bias and locality) against the plain composition with `plain_bias`: the
-// output, the gradients of the input and of every parameter, and the no-grad path's output.
-void check_against_plain(transformer_block& block, const torch::Tensor& x, const torch::Tensor& key_bias,
-                         const attention_locality& locality, const torch::Tensor& plain_bias) {
-  std::vector<torch::Tensor> wrt{x};
-  for (auto& p : block->parameters()) wrt.push_back(p);
-  auto seed = torch::randn(x.sizes());
-  auto out = block->forward(x, key_bias, locality);
-  auto ref = plain_block(block, x, plain_bias);
+// `out` equals `ref`, and so do their gradients with respect to `wrt` under one random seed;
+// returns out's gradients.
+std::vector<torch::Tensor> check_same(const torch::Tensor& out, const torch::Tensor& ref,
+                                      const std::vector<torch::Tensor>& wrt) {
   CHECK(close(out, ref));
+  auto seed = torch::randn(out.sizes());
   auto g = grads_of(out, seed, wrt);
   auto r = grads_of(ref, seed, wrt);
   REQUIRE(g.size() == r.size());
@@ -55,6 +51,22 @@ void check_against_plain(transformer_block& block, const torch::Tensor& x, const
     INFO("gradient " << i);
     CHECK(close(g[i], r[i], 1e-3, 1e-4));
   }
+  return g;
+}
+
+// The input and every parameter of a block.
+std::vector<torch::Tensor> inputs_of(transformer_block& block, const torch::Tensor& x) {
+  std::vector<torch::Tensor> wrt{x};
+  for (auto& p : block->parameters()) wrt.push_back(p);
+  return wrt;
+}
+
+// The fused block (key bias and locality) against the plain composition with `plain_bias`: the
+// output, the gradients of the input and of every parameter, and the no-grad path's output.
+void check_against_plain(transformer_block& block, const torch::Tensor& x, const torch::Tensor& key_bias,
+                         const attention_locality& locality, const torch::Tensor& plain_bias) {
+  auto ref = plain_block(block, x, plain_bias);
+  check_same(block->forward(x, key_bias, locality), ref, inputs_of(block, x));
   // The no-grad path (target encoders) computes the same values.
   torch::NoGradGuard no_grad;
   CHECK(close(block->forward(x, key_bias, locality), ref.detach()));
@@ -239,18 +251,10 @@ TEST_CASE("the composed path that runs off the CPU equals the kernels", "[model]
     bias.index_put_({1, 0, 4}, -INFINITY);  // query 4 of sample 1 keeps no key
     bias.index_put_({0, 0, torch::indexing::Slice(), 7}, -INFINITY);
     const auto local = token_locality(torch::stack({torch::arange(9) * 2, torch::arange(9)}), locality_slopes(1.0, 2));
-    auto seed = torch::randn({2, 2, 9, 8});
-    auto kernel = chunked_attention(q, k, v, bias, 4, local);
     auto composed = composed_attention(q, k, v, bias, local);
-    CHECK(close(composed, kernel));
     CHECK(composed.index({1, 0, 4}).abs().max().item<float>() == 0.0f);
-    auto g = grads_of(composed, seed, {q, k, v});
-    auto r = grads_of(kernel, seed, {q, k, v});
-    for (int i = 0; i < 3; ++i) {
-      INFO("gradient " << i);
-      CHECK(torch::isfinite(g[i]).all().item<bool>());
-      CHECK(close(g[i], r[i], 1e-3, 1e-4));
-    }
+    for (const auto& g : check_same(composed, chunked_attention(q, k, v, bias, 4, local), {q, k, v}))
+      CHECK(torch::isfinite(g).all().item<bool>());
   }
   SECTION("a whole block, with a padded row and a locality") {
     transformer_block block(32, 4, 4, 8);
@@ -260,19 +264,8 @@ TEST_CASE("the composed path that runs off the CPU equals the kernels", "[model]
     valid.index_put_({1, torch::indexing::Slice(6, torch::indexing::None)}, false);
     const auto key_bias = key_bias_from_valid(valid);
     const auto local = token_locality(torch::stack({torch::arange(11), torch::arange(11) * 3}), locality_slopes(0.5, 4));
-    std::vector<torch::Tensor> wrt{x};
-    for (auto& p : block->parameters()) wrt.push_back(p);
-    auto seed = torch::randn({2, 11, 32});
-    auto fused = block->forward(x, key_bias, local);
     auto h = composed_self_attention(x, block->norm1, block->qkv, block->proj, key_bias, block->heads, local);
-    auto composed = composed_mlp(h, block->norm2, block->fc1, block->fc2);
-    CHECK(close(composed, fused));
-    auto g = grads_of(composed, seed, wrt);
-    auto r = grads_of(fused, seed, wrt);
-    REQUIRE(g.size() == r.size());
-    for (std::size_t i = 0; i < g.size(); ++i) {
-      INFO("gradient " << i);
-      CHECK(close(g[i], r[i], 1e-3, 1e-4));
-    }
+    check_same(composed_mlp(h, block->norm2, block->fc1, block->fc2), block->forward(x, key_bias, local),
+               inputs_of(block, x));
   }
 }
