@@ -2,11 +2,13 @@
 
 #include "messages/bridge_messages.hpp"
 #include "model/checkpoint.hpp"
-#include "runtime/commit_book.hpp"
-#include "runtime/commitment.hpp"
-#include "runtime/file_util.hpp"
-#include "runtime/round_journal.hpp"
-#include "runtime/yuma_epoch.hpp"
+#include "runtime/protocol/commit_book.hpp"
+#include "runtime/protocol/commitment.hpp"
+#include "runtime/util/file_util.hpp"
+#include "runtime/protocol/round_journal.hpp"
+#include "runtime/protocol/yuma_epoch.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -400,8 +402,10 @@ caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor
 }  // namespace
 
 caf::actor spawn_aggregator(caf::actor_system& system, round_aggregator_options options, caf::actor bridge,
-                            caf::actor observer) {
-  return system.spawn(aggregator, std::move(options), std::move(bridge), std::move(observer));
+                            caf::actor observer, aggregator_thread thread) {
+  if (thread == aggregator_thread::scheduler)
+    return system.spawn(aggregator, std::move(options), std::move(bridge), std::move(observer));
+  return system.spawn<caf::detached>(aggregator, std::move(options), std::move(bridge), std::move(observer));
 }
 
 }  // namespace atn

@@ -3,6 +3,8 @@
 #include "messages/training_messages.hpp"
 #include "model/schedules.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/all.hpp>
 
 namespace atn {

@@ -3,6 +3,8 @@
 // history so a status query can show where the schedule stands.
 #pragma once
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/fwd.hpp>
 
 namespace atn {

@@ -2,6 +2,8 @@
 
 #include "messages/feed_messages.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 

@@ -1,20 +1,21 @@
 // The event subscriber actor: behind the agent-data consent switch, it follows the ATN JSONL files
 // and the event bus, turns what arrives into interactions (exclusions dropped, PII scrubbed) and
-// hands them to the ring_buffer_feed, committing file positions only once the feed has them.
+// hands them to the feed_store_actor, committing file positions only once the feed has them.
 #pragma once
 
 #include "data/input_report.hpp"
 #include "data/privacy_filter.hpp"
-#include "runtime/event_bus_subscriber.hpp"
-#include "runtime/interaction_extractor.hpp"
-#include "runtime/jsonl_follower.hpp"
+#include "runtime/ingest/event_bus_subscriber.hpp"
+#include "runtime/ingest/interaction_extractor.hpp"
+#include "runtime/ingest/jsonl_follower.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 
 #include <atomic>
 #include <chrono>
-#include <cstdint>
 #include <memory>
 
 namespace atn {

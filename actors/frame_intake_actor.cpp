@@ -1,5 +1,7 @@
 #include "actors/frame_intake_actor.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 

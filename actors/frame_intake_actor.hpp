@@ -1,14 +1,15 @@
 // The frame intake actor: behind the capture consent switch, it watches the capture directory and
-// the frame stream (runtime/frame_intake.hpp) and sends what passes to the ring_buffer_feed as
+// the frame stream (runtime/ingest/frame_intake.hpp) and sends what passes to the feed_store_actor as
 // frame_batch requests, remembering taken files once the feed has acknowledged them.
 #pragma once
 
-#include "runtime/frame_intake.hpp"
+#include "runtime/ingest/frame_intake.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 
-#include <cstdint>
 
 namespace atn {
 

@@ -1,8 +1,9 @@
 #include "actors/solver.hpp"
 
 #include "messages/bridge_messages.hpp"
-#include "model/vl_jepa_trainer.hpp"
-#include "runtime/commitment.hpp"
+#include "runtime/protocol/commitment.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
@@ -13,38 +14,6 @@
 
 namespace atn {
 
-delta_attack parse_delta_attack(const std::string& text) {
-  if (text == "none") return delta_attack::none;
-  if (text == "random") return delta_attack::random;
-  if (text == "scale") return delta_attack::scale;
-  if (text == "signflip") return delta_attack::signflip;
-  if (text == "little") return delta_attack::little;
-  throw std::invalid_argument("unknown attack '" + text + "' (random, scale, signflip or little)");
-}
-
-named_tensors apply_attack(const named_tensors& delta, delta_attack attack, std::uint64_t seed) {
-  if (attack == delta_attack::none) return delta;
-  double norm = std::sqrt(squared_norm(delta));
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> gauss(0.f, 1.f);
-  const auto numel = static_cast<double>(std::max<std::int64_t>(total_numel(delta), 1));
-  const float sigma = static_cast<float>(norm / std::sqrt(numel));
-  named_tensors out;
-  for (const auto& t : delta) {
-    auto values = std::make_shared<std::vector<float>>(*t.data);
-    for (auto& v : *values) {
-      switch (attack) {
-        case delta_attack::random: v = sigma * gauss(rng); break;
-        case delta_attack::scale: v *= 20.f; break;
-        case delta_attack::signflip: v = -v; break;
-        case delta_attack::little: v *= -0.25f; break;
-        case delta_attack::none: break;
-      }
-    }
-    out.push_back({t.name, t.shape, std::move(values)});
-  }
-  return out;
-}
 
 namespace {
 
@@ -56,7 +25,6 @@ struct pending_reveal {
 
 struct solver_state {
   solver_options opt;
-  std::shared_ptr<vl_jepa_trainer> engine;
   caf::actor trainer, bridge;
   bool training = false;
   std::optional<std::pair<std::int64_t, round_open_msg>> queued;  // an open that came while training
@@ -77,8 +45,6 @@ void start_training(self_ptr self, std::int64_t round, round_open_msg open) {
   st.version = open.version;
   st.commit_closed = false;
   st.pending.reset();
-  st.engine->load_shared_weights(open.weights);
-  st.engine->reset_optimizer();
   st.training = true;
   train_task task;
   task.task_id = "round-" + std::to_string(round);
@@ -86,6 +52,7 @@ void start_training(self_ptr self, std::int64_t round, round_open_msg open) {
   task.modalities = open.task.modalities;
   task.learning_rate = open.task.learning_rate;
   task.base_version = open.version;
+  task.base_weights = std::move(open.weights);
   spdlog::info("{}: round {} training {} steps from model {}", st.opt.node_id, round, task.steps, open.version.substr(0, 12));
   self->send(st.trainer, std::move(task));
 }
@@ -100,7 +67,7 @@ void on_open(self_ptr self, const wire_message& m) {
                         self->state.opt.node_id, m.from, hash, open->version);
   auto& st = self->state;
   if (st.training) {
-    st.queued = std::make_pair(m.round, std::move(*open));  // the engine is the trainer's until it answers
+    st.queued = std::make_pair(m.round, std::move(*open));  // the trainer takes one task at a time
     return;
   }
   start_training(self, m.round, std::move(*open));
@@ -118,7 +85,7 @@ void on_trained(self_ptr self, train_result result) {
   auto& st = self->state;
   st.training = false;
   if (result.task_id == "round-" + std::to_string(st.round) && !st.commit_closed) {
-    auto delta = apply_attack(result.delta, st.opt.attack, st.opt.seed + static_cast<std::uint64_t>(st.round));
+    auto delta = st.opt.corrupt_delta ? st.opt.corrupt_delta(result.delta, st.round) : result.delta;
     pending_reveal p;
     p.round = st.round;
     p.reveal.salt = fresh_salt();
@@ -177,11 +144,9 @@ void on_result(self_ptr self, const wire_message& m) {
                r->version.substr(0, 12));
 }
 
-caf::behavior solver(self_ptr self, solver_options opt, std::shared_ptr<vl_jepa_trainer> engine, caf::actor trainer,
-                     caf::actor bridge) {
+caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf::actor bridge) {
   auto& st = self->state;
   st.opt = std::move(opt);
-  st.engine = std::move(engine);
   st.trainer = std::move(trainer);
   st.bridge = std::move(bridge);
   return {
@@ -207,9 +172,8 @@ caf::behavior solver(self_ptr self, solver_options opt, std::shared_ptr<vl_jepa_
 
 }  // namespace
 
-caf::actor spawn_solver(caf::actor_system& system, solver_options options, std::shared_ptr<vl_jepa_trainer> engine,
-                        caf::actor trainer, caf::actor bridge) {
-  return system.spawn(solver, std::move(options), std::move(engine), std::move(trainer), std::move(bridge));
+caf::actor spawn_solver(caf::actor_system& system, solver_options options, caf::actor trainer, caf::actor bridge) {
+  return system.spawn(solver, std::move(options), std::move(trainer), std::move(bridge));
 }
 
 }  // namespace atn

@@ -3,6 +3,8 @@
 #include "messages/training_messages.hpp"
 #include "model/vl_jepa_trainer.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/all.hpp>
 
 #include <chrono>
@@ -102,6 +104,10 @@ caf::behavior trainer(self_ptr self, std::shared_ptr<vl_jepa_trainer> engine,
         st.busy = true;
         if (st.task.steps <= 0) return fail(self, "a task needs at least one step");
         if (!st.task.modalities.text && !st.task.modalities.visual) return fail(self, "a task needs a modality");
+        if (!st.task.base_weights.empty()) {
+          st.engine->load_shared_weights(st.task.base_weights);
+          st.task.base_weights.clear();  // the engine holds them now
+        }
         st.base = st.engine->shared_weights();
         const auto version = to_hex(blake2b_256(st.base));
         if (st.task.base_version.empty()) st.task.base_version = version;

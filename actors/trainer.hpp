@@ -3,7 +3,9 @@
 // detached because a step blocks for as long as the model takes.
 #pragma once
 
-#include "actors/batch_source.hpp"
+#include "runtime/training/batch_source.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/fwd.hpp>
 

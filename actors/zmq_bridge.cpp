@@ -2,8 +2,10 @@
 
 #include "messages/bridge_messages.hpp"
 #include "messages/bridge_stats.hpp"
-#include "runtime/curve_keys.hpp"
-#include "runtime/message_trace.hpp"
+#include "runtime/transport/curve_keys.hpp"
+#include "runtime/transport/message_trace.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>

@@ -4,7 +4,9 @@
 // who sent each message from the connection, not from the message.
 #pragma once
 
-#include "runtime/bridge_config.hpp"
+#include "runtime/transport/bridge_config.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/fwd.hpp>
 

@@ -4,10 +4,11 @@
 
 #include "messages/wire_message.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
-#include <cstdint>
 #include <string>
 
 namespace atn {

@@ -3,9 +3,10 @@
 
 #include "messages/wire_codec.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include <cstdint>
 #include <string>
 
 namespace atn {

@@ -1,12 +1,13 @@
 // Typed messages of the agent-data pipeline (torch-free): what event_subscriber gives the
-// ring_buffer_feed (interactions), what the frame intake gives it (frames), and what the
+// feed_store_actor (interactions), what the frame intake gives it (frames), and what the
 // time_aligner makes of both (samples).
 #pragma once
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
-#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,22 +54,22 @@ struct aligned_sample {
   int size = 0;
 };
 
-/// Interactions for the ring_buffer_feed, sent as a request: the feed replies
+/// Interactions for the feed_store_actor, sent as a request: the feed replies
 /// `(feed_ack_atom, std::uint64_t stored, std::uint64_t duplicates)` once every one of them is durable
 /// (a key it already holds counts as a duplicate and is stored once), or with an error.
 struct interaction_batch {
   std::vector<interaction> items;
 };
 
-/// Frames for the ring_buffer_feed; acknowledged like interaction_batch.
+/// Frames for the feed_store_actor; acknowledged like interaction_batch.
 struct frame_batch {
   std::vector<frame_record> items;
 };
 
 using feed_ack_atom = caf::atom_constant<caf::atom("feedack")>;
-/// Asks the ring_buffer_feed for its counters; asks a pipeline actor to report status.
+/// Asks the feed_store_actor for its counters; asks a pipeline actor to report status.
 using feed_status_atom = caf::atom_constant<caf::atom("feedstat")>;
-/// Sent by ring_buffer_feed when a training cycle may start (enough new interactions, interval passed).
+/// Sent by feed_store_actor when a training cycle may start (enough new interactions, interval passed).
 using cycle_ready_atom = caf::atom_constant<caf::atom("cycready")>;
 
 }  // namespace atn

@@ -1,18 +1,19 @@
 // How the time_aligner (or anyone training from the feed) reads records back from the
-// ring_buffer_feed, in process: by cursors that continue where the last read stopped, or by time.
+// feed_store_actor, in process: by cursors that continue where the last read stopped, or by time.
 #pragma once
 
 #include "messages/feed_messages.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
-#include <cstdint>
 #include <vector>
 
 namespace atn {
 
-/// Asks the ring_buffer_feed for records. Two forms, both answered with a feed_slice:
+/// Asks the feed_store_actor for records. Two forms, both answered with a feed_slice:
 /// - (feed_read_atom, uint64 text_cursor, uint64 frame_cursor, uint64 max_each): up to max_each
 ///   interactions with sequence >= text_cursor and frames with sequence >= frame_cursor (0 = from
 ///   the oldest retained);

@@ -1,16 +1,17 @@
-// What the ring_buffer_feed answers to (feed_status_atom): its store's counters and its
+// What the feed_store_actor answers to (feed_status_atom): its store's counters and its
 // training-cycle trigger.
 #pragma once
 
-#include "runtime/feed_counters.hpp"
+#include "messages/feed_counters.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
-#include <cstdint>
 
 namespace atn {
 
-/// The ring_buffer_feed's status.
+/// The feed_store_actor's status.
 struct feed_status {
   feed_counters counters;              ///< the store's counters
   std::uint64_t cycles = 0;            ///< cycle_ready notices sent since start

@@ -4,10 +4,11 @@
 #include "model/named_tensors.hpp"
 #include "model/vl_jepa_trainer.hpp"
 
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct train_task {
   modality_set modalities;
   double learning_rate = 1e-3;
   std::string base_version;   ///< hex BLAKE2b-256 of the base weights the delta is against
+  /// When not empty, the shared weights the trainer loads before it starts (a round's global model):
+  /// only the trainer actor touches its engine, so whoever sets a task sends the weights with it.
+  named_tensors base_weights;
 };
 
 /// Sent to the task's requester after every step.

@@ -5,7 +5,6 @@
 #include "model/text_masker.hpp"
 #include "model/vl_jepa_model.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <stdexcept>

@@ -1,8 +1,8 @@
 // A round seen in the field replays in a test: `atn-node simulate --trace` records the aggregator's
 // traffic, and that trace, as is, replays against a fresh aggregator under CAF's deterministic
 // scheduler with the same replies (the same consensus, the same new model, byte for byte).
-#include "data/sample_data_generator.hpp"
-#include "runtime/replay_harness.hpp"
+#include "data/sample/sample_data_generator.hpp"
+#include "runtime/replay/replay_harness.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

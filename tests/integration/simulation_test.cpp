@@ -2,12 +2,12 @@
 // as separate processes on loopback; the test then checks what they did against the traces they
 // recorded, recomputing every commitment and every Yuma epoch independently.
 #include "data/input_report.hpp"
-#include "data/sample_data_generator.hpp"
+#include "data/sample/sample_data_generator.hpp"
 #include "messages/round_messages.hpp"
-#include "runtime/commitment.hpp"
-#include "runtime/message_trace.hpp"
-#include "runtime/yuma_epoch.hpp"
-#include "../unit/support/temp_dir.hpp"
+#include "runtime/protocol/commitment.hpp"
+#include "runtime/transport/message_trace.hpp"
+#include "runtime/protocol/yuma_epoch.hpp"
+#include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <simdjson.h>

@@ -1,0 +1,88 @@
+// `atn-node bench round`: the round protocol's overhead as a share of round time, measured on a
+// real simulation (every node its own process on loopback). Overhead is what a round spends beyond
+// training, the coordinators' verification work and aggregation: commit and reveal messages, delta
+// transfer, waiting on the slowest participant of a phase.
+#include "runtime/cli/commands.hpp"
+#include "runtime/util/json_writer.hpp"
+#include "runtime/cli/simulation.hpp"
+
+#include <CLI/CLI.hpp>
+#include <simdjson.h>
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+namespace atn {
+namespace {
+
+struct round_times {
+  double train = 0, protocol = 0, verify = 0, aggregate = 0;
+  double total() const { return train + protocol + aggregate; }
+  double overhead() const { return protocol - verify; }
+};
+
+}  // namespace
+
+void add_bench_round_command(CLI::App& app) {
+  auto o = std::make_shared<simulation_options>();
+  o->solvers = 8;
+  o->coordinators = 2;
+  o->rounds = 2;
+  o->preset = "small";
+  o->steps = 10;
+  o->reference_steps = 5;
+  o->state_dir = "atn-bench-round";
+  auto json = std::make_shared<bool>(false);
+  auto* sub = bench_group(app)->add_subcommand("round", "Round protocol overhead as a share of round time");
+  sub->add_option("--nodes", o->solvers, "Solvers")->capture_default_str();
+  sub->add_option("--coordinators", o->coordinators, "Coordinators")->capture_default_str();
+  sub->add_option("--rounds", o->rounds, "Rounds")->capture_default_str();
+  sub->add_option("--preset", o->preset, "Model preset")->capture_default_str();
+  sub->add_option("--steps", o->steps, "Training steps per solver per round")->capture_default_str();
+  sub->add_option("--data", o->data, "ATN data directory (default: generated sample data)");
+  sub->add_option("--state-dir", o->state_dir, "Where the nodes keep state and logs")->capture_default_str();
+  sub->add_flag("--json", *json, "One JSON object");
+  bind_command(sub, [o, json] {
+    std::vector<round_times> rounds;
+    o->on_report = [&](const std::string& line) {
+      simdjson::dom::parser parser;
+      simdjson::dom::element doc = parser.parse(line);
+      if (doc["round"].error() || doc["round"].get_int64().value() == 0) return;
+      rounds.push_back({doc["train_seconds"].get_double(), doc["protocol_seconds"].get_double(),
+                        doc["verify_seconds"].get_double(), doc["aggregate_seconds"].get_double()});
+      const auto& r = rounds.back();
+      if (!*json)
+        std::printf("round %zu: %.1f s = train %.1f + protocol %.1f (verification %.1f, overhead %.2f) + aggregate %.2f"
+                    " -> overhead %.1f %%\n",
+                    rounds.size(), r.total(), r.train, r.protocol, r.verify, r.overhead(), r.aggregate,
+                    100.0 * r.overhead() / r.total());
+      std::fflush(stdout);
+    };
+    const int rc = run_simulation(*o);
+    if (rc != 0 || rounds.empty()) return rc ? rc : 1;
+    round_times sum;
+    for (const auto& r : rounds) {
+      sum.train += r.train, sum.protocol += r.protocol, sum.verify += r.verify, sum.aggregate += r.aggregate;
+    }
+    const double share = sum.overhead() / sum.total();
+    if (*json) {
+      json_writer w;
+      w.begin_object();
+      w.key("solvers").value(o->solvers).key("coordinators").value(o->coordinators).key("preset").value(o->preset);
+      w.key("rounds").value(static_cast<std::int64_t>(rounds.size()));
+      w.key("round_seconds").value(sum.total()).key("train_seconds").value(sum.train);
+      w.key("protocol_seconds").value(sum.protocol).key("verify_seconds").value(sum.verify);
+      w.key("aggregate_seconds").value(sum.aggregate).key("overhead_share").value(share);
+      w.end_object();
+      std::printf("%s\n", w.str().c_str());
+    } else {
+      std::printf("protocol overhead: %.1f %% of round time over %zu rounds (target <= 10 %%); "
+                  "protocol including verification: %.1f %%\n",
+                  100.0 * share, rounds.size(), 100.0 * sum.protocol / sum.total());
+    }
+    return 0;
+  });
+}
+
+}  // namespace atn

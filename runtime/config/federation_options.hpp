@@ -1,0 +1,52 @@
+// What one federation node is: its identity, role, peers, data and the options of its role — filled in
+// by flags (`atn-node node`) or the `federation:` section of a config file, and run by
+// runtime/node/federation_node.
+#pragma once
+
+#include "runtime/adversary/delta_attack.hpp"
+#include "runtime/protocol/round_options.hpp"
+#include "runtime/transport/bridge_config.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atn {
+
+enum class node_role { solver, coordinator, aggregator };
+const char* to_string(node_role role);
+/// Throws std::invalid_argument naming the text.
+node_role parse_node_role(const std::string& text);
+
+struct federation_node_options {
+  std::string id;
+  node_role role = node_role::solver;
+  std::string jurisdiction = "default";
+  std::string listen;
+  std::vector<peer_endpoint> peers;
+  std::optional<std::filesystem::path> trace;  ///< record every message in and out
+  std::filesystem::path state_dir;
+
+  std::filesystem::path data_dir;                    ///< ATN data (sample data in a simulation)
+  std::optional<std::filesystem::path> images_dir;
+  std::size_t slice = 0, slices = 1;                 ///< this node's slice of the sessions
+  std::string preset = "tiny";
+  std::int64_t batch = 8;
+  std::int64_t eval_samples = 48;                    ///< held-out samples per kind for evaluations
+  std::uint64_t seed = 1;
+  int threads = 0;
+
+  solver_options solver;
+  delta_attack attack = delta_attack::none;  ///< simulations: this solver attacks (runtime/adversary)
+  coordinator_options coordinator;
+  round_aggregator_options aggregator;
+  bool json_reports = false;                          ///< aggregator: one JSON object per round on stdout
+  /// Aggregator: after the rounds, train the initial model on the union of the data for this many
+  /// steps in one place and print its held-out loss next to the federated one (0 = no parity run).
+  std::int64_t parity_steps = 0;
+};
+
+
+}  // namespace atn

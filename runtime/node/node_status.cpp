@@ -1,0 +1,302 @@
+#include "runtime/node/node_status.hpp"
+
+#include "runtime/util/file_util.hpp"
+#include "runtime/util/json_writer.hpp"
+
+#include <simdjson.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <tuple>
+#include <type_traits>
+
+#include <signal.h>
+
+namespace fs = std::filesystem;
+
+namespace atn {
+
+namespace {
+
+constexpr std::int64_t status_version = 1;
+
+std::int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+[[noreturn]] void bad(const fs::path& file, const std::string& field, const std::string& what) {
+  throw std::runtime_error("status file " + file.string() + ": " + field + ": " + what);
+}
+
+// Reads the optional `field` of `obj` into `out`; absent fields keep their default.
+template <typename T>
+void field(simdjson::dom::object obj, const char* name, T& out, const fs::path& file,
+           const std::string& prefix = "") {
+  simdjson::dom::element e;
+  if (obj[name].get(e)) return;
+  T v{};
+  bool err = false;
+  if constexpr (std::is_same_v<T, bool>) {
+    err = e.get_bool().get(v) != simdjson::SUCCESS;
+  } else if constexpr (std::is_same_v<T, std::int64_t>) {
+    err = e.get_int64().get(v) != simdjson::SUCCESS;
+  } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+    err = e.get_uint64().get(v) != simdjson::SUCCESS;
+  } else {
+    std::string_view s;
+    err = e.get_string().get(s) != simdjson::SUCCESS;
+    if (!err) v = std::string(s);
+  }
+  if (err) bad(file, prefix + name, "wrong type");
+  out = std::move(v);
+}
+
+std::optional<simdjson::dom::object> object_field(simdjson::dom::object obj, const char* name,
+                                                  const fs::path& file) {
+  simdjson::dom::object o;
+  simdjson::dom::element e;
+  if (obj[name].get(e)) return std::nullopt;
+  if (e.get_object().get(o)) bad(file, name, "expected an object");
+  return o;
+}
+
+std::string human_bytes(std::uint64_t b) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = double(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(b));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string local_time(std::int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string age(std::int64_t ms) {
+  if (ms < 0) ms = 0;
+  const std::int64_t s = ms / 1000;
+  if (s < 120) return std::to_string(s) + " s ago";
+  if (s < 7200) return std::to_string(s / 60) + " min ago";
+  if (s < 2 * 86400) return std::to_string(s / 3600) + " h ago";
+  return std::to_string(s / 86400) + " days ago";
+}
+
+}  // namespace
+
+fs::path node_status_path(const fs::path& state_dir) { return state_dir / "status.json"; }
+
+void write_node_status(const fs::path& state_dir, const node_status& s) {
+  json_writer w;
+  w.begin_object();
+  w.key("version").value(status_version);
+  w.key("pid").value(s.pid);
+  w.key("started_ms").value(s.started_ms);
+  w.key("updated_ms").value(s.updated_ms);
+  w.key("activity").value(s.activity);
+  w.key("consent").begin_object();
+  w.key("train_on_agent_data").value(s.train_on_agent_data);
+  w.key("train_on_capture").value(s.train_on_capture);
+  w.end_object();
+  w.key("sources").begin_array();
+  for (const source_status& src : s.sources) {
+    w.begin_object();
+    w.key("name").value(src.name);
+    w.key("location").value(src.location);
+    w.key("enabled").value(src.enabled);
+    w.key("counters").begin_object();
+    for (const auto& [k, v] : src.counters) w.key(k).value(v);
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("feed").begin_object();
+  w.key("buffered_records").value(s.buffered_records);
+  w.key("buffered_bytes").value(s.buffered_bytes);
+  w.end_object();
+  w.end_object();
+  fs::create_directories(state_dir);
+  write_file_atomic(node_status_path(state_dir), w.str() + "\n");
+}
+
+std::optional<node_status> read_node_status(const fs::path& state_dir) {
+  const fs::path file = node_status_path(state_dir);
+  std::optional<std::string> text;
+  try {
+    text = read_file(file);
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("status file " + file.string() + ": " + e.what());
+  }
+  if (!text) return std::nullopt;
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(simdjson::padded_string(*text)).get(doc))
+    bad(file, "(document)", std::string("not JSON: ") + simdjson::error_message(err));
+  simdjson::dom::object root;
+  if (doc.get_object().get(root)) bad(file, "(document)", "expected an object");
+  std::int64_t version = 0;
+  field(root, "version", version, file);
+  if (version != status_version) bad(file, "version", "unsupported " + std::to_string(version));
+
+  node_status s;
+  simdjson::dom::element pid;
+  if (root["pid"].get(pid)) bad(file, "pid", "missing");
+  field(root, "pid", s.pid, file);
+  field(root, "started_ms", s.started_ms, file);
+  field(root, "updated_ms", s.updated_ms, file);
+  field(root, "activity", s.activity, file);
+  if (auto consent = object_field(root, "consent", file)) {
+    field(*consent, "train_on_agent_data", s.train_on_agent_data, file, "consent.");
+    field(*consent, "train_on_capture", s.train_on_capture, file, "consent.");
+  }
+  simdjson::dom::element sources;
+  if (!root["sources"].get(sources)) {
+    simdjson::dom::array arr;
+    if (sources.get_array().get(arr)) bad(file, "sources", "expected an array");
+    for (simdjson::dom::element item : arr) {
+      const std::string at = "sources[" + std::to_string(s.sources.size()) + "].";
+      simdjson::dom::object o;
+      if (item.get_object().get(o)) bad(file, at, "expected an object");
+      source_status src;
+      field(o, "name", src.name, file, at);
+      field(o, "location", src.location, file, at);
+      field(o, "enabled", src.enabled, file, at);
+      simdjson::dom::element counters;
+      if (!o["counters"].get(counters)) {
+        simdjson::dom::object c;
+        if (counters.get_object().get(c)) bad(file, at + "counters", "expected an object");
+        for (auto kv : c) {
+          std::uint64_t v = 0;
+          if (kv.value.get_uint64().get(v))
+            bad(file, at + "counters." + std::string(kv.key), "expected a count");
+          src.counters[std::string(kv.key)] = v;
+        }
+      }
+      s.sources.push_back(std::move(src));
+    }
+  }
+  if (auto feed = object_field(root, "feed", file)) {
+    field(*feed, "buffered_records", s.buffered_records, file, "feed.");
+    field(*feed, "buffered_bytes", s.buffered_bytes, file, "feed.");
+  }
+  return s;
+}
+
+bool process_alive(std::int64_t pid) {
+  if (pid <= 0 || pid != static_cast<pid_t>(pid)) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+std::pair<std::uint64_t, std::uint64_t> feed_disk_usage(const fs::path& state_dir) {
+  std::uint64_t segments = 0, bytes = 0;
+  std::error_code ec;
+  const fs::path feed = state_dir / "feed";
+  if (!fs::is_directory(feed, ec)) return {0, 0};
+  for (fs::recursive_directory_iterator it(feed, fs::directory_options::skip_permission_denied, ec), end;
+       !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("seg-", 0) != 0 || name.size() < 8 || name.substr(name.size() - 4) != ".log")
+      continue;
+    std::error_code fec;
+    if (!it->is_regular_file(fec)) continue;
+    const std::uintmax_t size = it->file_size(fec);
+    if (fec) continue;  // removed by the node while we looked
+    ++segments;
+    bytes += size;
+  }
+  return {segments, bytes};
+}
+
+status_report gather_status(const node_config& config) {
+  status_report r;
+  r.now_ms = now_unix_ms();
+  std::error_code ec;
+  r.config_exists = fs::exists(config.paths.config_file, ec);
+  try {
+    r.node = read_node_status(config.paths.state_dir);
+  } catch (const std::runtime_error& e) {
+    r.node_problem = e.what();
+  }
+  if (r.node) r.node_alive = process_alive(r.node->pid);
+  std::tie(r.feed_segments, r.feed_disk_bytes) = feed_disk_usage(config.paths.state_dir);
+  return r;
+}
+
+std::string render_status(const node_config& c, const status_report& r) {
+  std::ostringstream out;
+  out << "config:   " << c.paths.config_file.string()
+      << (r.config_exists ? "" : " (not written yet: defaults in use)") << "\n";
+  out << "state:    " << c.paths.state_dir.string() << "\n";
+  out << describe_consent(c);
+  out << "privacy:  PII scrubbing " << (c.privacy.scrub_pii ? "on" : "OFF") << ", "
+      << c.privacy.exclusion_patterns.size() << " exclusion pattern"
+      << (c.privacy.exclusion_patterns.size() == 1 ? "" : "s") << "\n";
+
+  if (!r.node_problem.empty()) {
+    out << "node:     unknown — " << r.node_problem << "\n";
+  } else if (!r.node) {
+    out << "node:     not running (no status file in " << c.paths.state_dir.string() << ")\n";
+  } else {
+    const node_status& n = *r.node;
+    if (r.node_alive)
+      out << "node:     running, pid " << n.pid << ", since " << local_time(n.started_ms)
+          << ", status updated " << age(r.now_ms - n.updated_ms);
+    else
+      out << "node:     not running (pid " << n.pid << " has exited; last status "
+          << local_time(n.updated_ms) << ", " << age(r.now_ms - n.updated_ms) << ")";
+    out << (n.activity.empty() || !r.node_alive ? "" : ", " + n.activity) << "\n";
+    if (r.node_alive && n.train_on_agent_data != c.consent.train_on_agent_data)
+      out << "          the node still has agent data " << (n.train_on_agent_data ? "ON" : "OFF")
+          << "; it applies the config file's setting once it sees the change\n";
+    if (r.node_alive && n.train_on_capture != c.consent.train_on_capture)
+      out << "          the node still has capture " << (n.train_on_capture ? "ON" : "OFF")
+          << "; it applies the config file's setting once it sees the change\n";
+    for (const source_status& s : n.sources) {
+      out << "  " << s.name << (s.location.empty() ? "" : " (" + s.location + ")") << ": ";
+      if (!s.enabled) {
+        out << "not read (consent off)";
+      } else if (s.counters.empty()) {
+        out << "nothing read yet";
+      } else {
+        bool first = true;
+        for (const auto& [k, v] : s.counters) {
+          out << (first ? "" : ", ") << k << " " << v;
+          first = false;
+        }
+      }
+      out << "\n";
+    }
+  }
+
+  out << "feed:     " << human_bytes(r.feed_disk_bytes) << " buffered on disk in " << r.feed_segments
+      << " segment file" << (r.feed_segments == 1 ? "" : "s") << " under "
+      << (c.paths.state_dir / "feed").string();
+  if (r.node && r.node_problem.empty())
+    out << "; the node " << (r.node_alive ? "reports" : "last reported") << " "
+        << r.node->buffered_records << " records (" << human_bytes(r.node->buffered_bytes)
+        << ") buffered";
+  out << "\n";
+  return out.str();
+}
+
+}  // namespace atn

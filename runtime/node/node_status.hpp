@@ -1,0 +1,75 @@
+// The running node's status file (`<state_dir>/status.json`) and what `atn-node status` makes of it.
+// The node is another process: it rewrites the file atomically as it works; `status` reads it and the
+// feed's segment sizes, and never opens ATN or capture data.
+#pragma once
+
+#include "runtime/config/node_config.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace atn {
+
+/// One data source as the running node reports it.
+struct source_status {
+  std::string name;      ///< "agent_data", "event_bus", "capture", "frame_stream"
+  std::string location;  ///< the directory or endpoint it reads
+  bool enabled = false;  ///< its consent switch is on and the node reads it
+  /// Free-form counters, e.g. {"records": 120, "excluded": 3, "problems": 0}.
+  std::map<std::string, std::uint64_t> counters;
+};
+
+/// What `<state_dir>/status.json` holds.
+struct node_status {
+  std::int64_t pid = 0;
+  std::int64_t started_ms = 0;  ///< Unix ms
+  std::int64_t updated_ms = 0;  ///< Unix ms of this write
+  std::string activity;         ///< e.g. "waiting for data", "training cycle 3"; may be empty
+  bool train_on_agent_data = false;  ///< the switches the node applies now
+  bool train_on_capture = false;
+  std::vector<source_status> sources;
+  std::uint64_t buffered_records = 0;  ///< records the feed holds (on disk and not yet written)
+  std::uint64_t buffered_bytes = 0;
+};
+
+/// Everything `atn-node status` shows besides the config, gathered from the state dir only.
+struct status_report {
+  bool config_exists = false;       ///< false: the defaults are in use, no file written yet
+  std::optional<node_status> node;  ///< nullopt: no status file (or unreadable: see node_problem)
+  std::string node_problem;         ///< why the status file could not be read; "" if fine or absent
+  bool node_alive = false;          ///< the status file's pid is a running process
+  std::uint64_t feed_segments = 0;  ///< segment files under <state_dir>/feed
+  std::uint64_t feed_disk_bytes = 0;
+  std::int64_t now_ms = 0;
+};
+
+/// `<state_dir>/status.json`.
+std::filesystem::path node_status_path(const std::filesystem::path& state_dir);
+
+/// Writes `status` as JSON to `<state_dir>/status.json` atomically (temp, fsync, rename), creating
+/// the directory if needed. Throws std::system_error on I/O failure.
+void write_node_status(const std::filesystem::path& state_dir, const node_status& status);
+
+/// The status file in `state_dir`, or nullopt when there is none. Throws std::runtime_error naming
+/// the file and the field when it is not a status file.
+std::optional<node_status> read_node_status(const std::filesystem::path& state_dir);
+
+/// Whether a process with this pid exists (signal 0 succeeds or is refused for permission).
+bool process_alive(std::int64_t pid);
+
+/// The segment files (`seg-*.log`) anywhere under `<state_dir>/feed`: how many and their bytes.
+std::pair<std::uint64_t, std::uint64_t> feed_disk_usage(const std::filesystem::path& state_dir);
+
+/// Reads the config file's existence, the status file and the feed's sizes. Opens nothing under
+/// atn_dir or capture_dir.
+status_report gather_status(const node_config& config);
+
+/// The plain-text report: the config and state paths, one sentence per consent switch, privacy,
+/// whether the node runs and what each source has read, and how much is buffered.
+std::string render_status(const node_config& config, const status_report& report);
+
+}  // namespace atn

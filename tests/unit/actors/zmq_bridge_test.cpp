@@ -1,0 +1,397 @@
+#include "actors/zmq_bridge.hpp"
+#include "messages/bridge_messages.hpp"
+#include "messages/bridge_stats.hpp"
+#include "runtime/transport/curve_keys.hpp"
+#include "runtime/transport/message_trace.hpp"
+#include "tests/unit/support/temp_dir.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
+#include <caf/all.hpp>
+#include <catch2/catch.hpp>
+#include <zmq.hpp>
+#include <zmq_addon.hpp>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+namespace atn {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A delta of about 5 MB: its big tensor spans two 4 MiB frames.
+named_tensors five_mb_delta() {
+  named_tensors t;
+  auto big = std::make_shared<std::vector<float>>(1200 * 1100);
+  for (std::size_t i = 0; i < big->size(); ++i) (*big)[i] = static_cast<float>(i % 977) * 1e-4f - 0.05f;
+  t.push_back({"enc.b", {1100}, std::make_shared<std::vector<float>>(1100, 0.25f)});
+  t.push_back({"enc.w", {1200, 1100}, big});
+  return t;
+}
+
+wire_message reveal(std::int64_t round, named_tensors tensors = {}) {
+  wire_message m;
+  m.type = "reveal";
+  m.jurisdiction = "local";
+  m.round = round;
+  m.fields["salt"] = wire_value::bytes(32, 0x5a);
+  m.fields["samples"] = 128;
+  m.fields["loss"] = 0.75;
+  m.tensors = std::move(tensors);
+  return m;
+}
+
+std::string ipc(const test::temp_dir& dir, const std::string& name) {
+  return "ipc://" + (dir.path / (name + ".sock")).string();
+}
+
+std::optional<inbound_message> await_inbound(caf::scoped_actor& self, std::chrono::milliseconds timeout = 10s) {
+  std::optional<inbound_message> out;
+  self->receive([&](inbound_message& m) { out = std::move(m); }, caf::after(timeout) >> [] {});
+  return out;
+}
+
+std::optional<bridge_stats> stats_of(caf::scoped_actor& self, const caf::actor& bridge) {
+  std::optional<bridge_stats> out;
+  self->request(bridge, std::chrono::seconds(10), bridge_stats_atom::value)
+      .receive([&](const bridge_stats& s) { out = s; }, [](caf::error&) {});
+  return out;
+}
+
+// Polls `cond` until it holds or `timeout` passes.
+template <class Cond>
+bool eventually(Cond cond, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+void stop(caf::scoped_actor& self, const caf::actor& bridge) {
+  self->send_exit(bridge, caf::exit_reason::user_shutdown);
+  self->wait_for(bridge);
+}
+
+bridge_options node(const test::temp_dir& dir, const std::string& id, const std::vector<std::string>& peers) {
+  bridge_options o;
+  o.node_id = id;
+  o.listen = ipc(dir, id);
+  for (const auto& p : peers) o.peers.push_back({p, ipc(dir, p)});
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("zmq_bridge delivers a 5 MB delta sent before the peer binds, and records both traces",
+          "[zmq_bridge][wire]") {
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor ha{system}, hb{system};
+
+  auto a_opts = node(dir, "a", {"b"});
+  a_opts.trace_file = dir.path / "a.trace.jsonl";
+  auto b_opts = node(dir, "b", {"a"});
+  b_opts.trace_file = dir.path / "b.trace.jsonl";
+
+  auto a = spawn_zmq_bridge(system, a_opts, caf::actor_cast<caf::actor>(ha));
+  const auto delta = five_mb_delta();
+  auto m = reveal(3, delta);
+  m.from = "someone-else";  // the bridge sets it
+  ha->send(a, outbound_message{"b", m});
+  // Queued on a's DEALER while nothing listens at b's endpoint.
+  auto sa = stats_of(ha, a);
+  REQUIRE(sa);
+  CHECK(sa->sent_messages == 1);
+  CHECK(sa->sent_bytes > 5'000'000);
+  CHECK(sa->send_failures == 0);
+
+  auto b = spawn_zmq_bridge(system, b_opts, caf::actor_cast<caf::actor>(hb));
+  auto in = await_inbound(hb);
+  REQUIRE(in);
+  CHECK(in->message.from == "a");
+  CHECK(in->message.type == "reveal");
+  CHECK(in->message.round == 3);
+  CHECK(in->message.fields == m.fields);
+  CHECK(in->bytes == sa->sent_bytes);
+  CHECK(in->received_ms > 0);
+  REQUIRE(layout_of(in->message.tensors) == layout_of(delta));
+  CHECK(blake2b_256(in->message.tensors) == blake2b_256(delta));
+
+  // And back the other way.
+  hb->send(b, outbound_message{"a", reveal(4)});
+  auto back = await_inbound(ha);
+  REQUIRE(back);
+  CHECK(back->message.from == "b");
+  CHECK(back->message.round == 4);
+
+  auto sb = stats_of(hb, b);
+  REQUIRE(sb);
+  CHECK(sb->received.accepted == 1);
+  CHECK(sb->received.rejected_total() == 0);
+  CHECK(sb->sent_messages == 1);
+  stop(ha, a);
+  stop(hb, b);
+
+  input_report report;
+  auto ta = read_message_trace(*a_opts.trace_file, report);
+  auto tb = read_message_trace(*b_opts.trace_file, report);
+  CHECK(report.total() == 0);
+  REQUIRE(ta.size() == 2);
+  CHECK(ta[0].dir == trace_direction::out);
+  CHECK(ta[0].to == "b");
+  CHECK(ta[0].message.from == "a");
+  CHECK(blake2b_256(ta[0].message.tensors) == blake2b_256(delta));
+  CHECK(ta[1].dir == trace_direction::in);
+  CHECK(ta[1].message.from == "b");
+  CHECK(ta[1].to == "a");
+  REQUIRE(tb.size() == 2);
+  CHECK(tb[0].dir == trace_direction::in);
+  CHECK(tb[0].message.fields == m.fields);
+  CHECK(blake2b_256(tb[0].message.tensors) == blake2b_256(delta));
+  CHECK(tb[1].dir == trace_direction::out);
+  CHECK(tb[0].t <= tb[1].t);
+}
+
+TEST_CASE("zmq_bridge broadcasts one encoding to every peer", "[zmq_bridge][wire]") {
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor ha{system}, hb{system}, hc{system};
+
+  auto a = spawn_zmq_bridge(system, node(dir, "a", {"b", "c"}), caf::actor_cast<caf::actor>(ha));
+  const auto delta = five_mb_delta();
+  ha->send(a, outbound_message{broadcast_peer, reveal(7, delta)});
+  auto b = spawn_zmq_bridge(system, node(dir, "b", {"a", "c"}), caf::actor_cast<caf::actor>(hb));
+  auto c = spawn_zmq_bridge(system, node(dir, "c", {"a", "b"}), caf::actor_cast<caf::actor>(hc));
+
+  for (auto* h : {&hb, &hc}) {
+    auto in = await_inbound(*h);
+    REQUIRE(in);
+    CHECK(in->message.from == "a");
+    CHECK(in->message.round == 7);
+    CHECK(blake2b_256(in->message.tensors) == blake2b_256(delta));
+  }
+  auto sa = stats_of(ha, a);
+  REQUIRE(sa);
+  CHECK(sa->sent_messages == 2);
+  CHECK(sa->sent_bytes > 2 * 5'000'000);
+  CHECK(sa->send_failures == 0);
+
+  // c's broadcast reaches a and b, not c itself.
+  hc->send(c, outbound_message{broadcast_peer, reveal(8)});
+  for (auto* h : {&ha, &hb}) {
+    auto in = await_inbound(*h);
+    REQUIRE(in);
+    CHECK(in->message.from == "c");
+    CHECK(in->message.round == 8);
+  }
+  CHECK_FALSE(await_inbound(hc, 50ms));
+  stop(ha, a);
+  stop(hb, b);
+  stop(hc, c);
+}
+
+TEST_CASE("zmq_bridge refuses unknown senders, forged senders and malformed frames, and goes on",
+          "[zmq_bridge][wire]") {
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor hb{system};
+  auto b = spawn_zmq_bridge(system, node(dir, "b", {"a"}), caf::actor_cast<caf::actor>(hb));
+
+  zmq::context_t ctx{1};
+  const auto raw_dealer = [&](const std::string& id) {
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    s.set(zmq::sockopt::routing_id, id);
+    s.set(zmq::sockopt::linger, 0);
+    s.connect(ipc(dir, "b"));
+    return s;
+  };
+  const auto message_from = [](const std::string& from, std::int64_t round) {
+    auto m = reveal(round);
+    m.from = from;
+    return encode(m);
+  };
+
+  auto mallory = raw_dealer("mallory");
+  auto frames = message_from("mallory", 1);
+  REQUIRE(zmq::send_multipart(mallory, frames));
+
+  auto a = raw_dealer("a");
+  frames = message_from("eve", 2);  // connection says "a", envelope says "eve"
+  REQUIRE(zmq::send_multipart(a, frames));
+  REQUIRE(a.send(zmq::buffer(std::string("\xc1\x00garbage", 9))));  // 0xc1 is never msgpack
+  frames = message_from("a", 3);
+  REQUIRE(zmq::send_multipart(a, frames));
+
+  auto in = await_inbound(hb);
+  REQUIRE(in);
+  CHECK(in->message.from == "a");
+  CHECK(in->message.round == 3);
+
+  // The good message came after the bad ones on a's connection; mallory's has its own.
+  std::optional<bridge_stats> s;
+  CHECK(eventually([&] {
+    s = stats_of(hb, b);
+    return s && s->unknown_sender == 1;
+  }));
+  REQUIRE(s);
+  CHECK(s->sender_mismatch == 1);
+  CHECK(s->received.rejected_for(wire_reject::malformed) == 1);
+  CHECK(s->received.rejected_total() == 1);
+  CHECK(s->received.accepted == 1);
+  CHECK(s->summary().find("unknown_sender=1") != std::string::npos);
+  CHECK_FALSE(await_inbound(hb, 50ms));  // nothing else got through
+  stop(hb, b);
+}
+
+TEST_CASE("zmq_bridge counts what it cannot send", "[zmq_bridge][wire]") {
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor ha{system};
+  auto a = spawn_zmq_bridge(system, node(dir, "a", {"b"}), caf::actor_cast<caf::actor>(ha));
+
+  ha->send(a, outbound_message{"nobody", reveal(1)});  // not a configured peer
+  auto untyped = reveal(1);
+  untyped.type.clear();  // encode refuses it
+  ha->send(a, outbound_message{"b", untyped});
+  auto s = stats_of(ha, a);
+  REQUIRE(s);
+  CHECK(s->send_failures == 2);
+  CHECK(s->sent_messages == 0);
+  stop(ha, a);
+}
+
+TEST_CASE("zmq_bridge stops with an error naming an endpoint it cannot bind", "[zmq_bridge][wire]") {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+
+  zmq::context_t ctx{1};
+  zmq::socket_t taken(ctx, zmq::socket_type::router);
+  taken.set(zmq::sockopt::linger, 0);
+  taken.bind("tcp://127.0.0.1:*");
+  const std::string endpoint = taken.get(zmq::sockopt::last_endpoint);
+
+  bridge_options o;
+  o.node_id = "a";
+  o.listen = endpoint;
+  auto bridge = spawn_zmq_bridge(system, o, caf::actor_cast<caf::actor>(self));
+  self->monitor(bridge);
+  std::optional<caf::error> reason;
+  self->receive([&](caf::down_msg& d) { reason = d.reason; }, caf::after(10s) >> [] {});
+  REQUIRE(reason);
+  CHECK(*reason == caf::sec::cannot_open_port);
+  const auto text = system.render(*reason);
+  INFO(text);
+  CHECK(text.find(endpoint) != std::string::npos);
+}
+
+TEST_CASE("zmq_bridge refuses bad options", "[zmq_bridge][wire]") {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  bridge_options o;
+  o.node_id = "a";
+  o.listen = "inproc://a";
+  o.peers.push_back({"a", "inproc://elsewhere"});  // itself as a peer
+  auto bridge = spawn_zmq_bridge(system, o, caf::actor_cast<caf::actor>(self));
+  self->monitor(bridge);
+  std::optional<caf::error> reason;
+  self->receive([&](caf::down_msg& d) { reason = d.reason; }, caf::after(10s) >> [] {});
+  REQUIRE(reason);
+  CHECK(*reason == caf::sec::invalid_argument);
+}
+
+TEST_CASE("zmq_bridge with CURVE admits only the peers' keys, each under its own id", "[zmq_bridge][curve]") {
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor ha{system}, hb{system};
+  const auto ka = generate_curve_keys(), kb = generate_curve_keys(), kc = generate_curve_keys();
+
+  auto a_opts = node(dir, "a", {"b"});
+  a_opts.curve = ka;
+  a_opts.peers[0].public_key = kb.public_key;
+  auto b_opts = node(dir, "b", {"a", "c", "d"});
+  b_opts.curve = kb;
+  b_opts.peers[0].public_key = ka.public_key;
+  b_opts.peers[1].public_key = kc.public_key;
+  b_opts.peers[2].public_key = generate_curve_keys().public_key;
+
+  auto a = spawn_zmq_bridge(system, a_opts, caf::actor_cast<caf::actor>(ha));
+  ha->send(a, outbound_message{"b", reveal(1, five_mb_delta())});
+  auto b = spawn_zmq_bridge(system, b_opts, caf::actor_cast<caf::actor>(hb));
+  auto in = await_inbound(hb);
+  REQUIRE(in);
+  CHECK(in->message.from == "a");
+  CHECK(blake2b_256(in->message.tensors) == blake2b_256(five_mb_delta()));
+
+  zmq::context_t ctx{1};
+  const auto curve_dealer = [&](const std::string& id, const curve_key_pair& keys) {
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    s.set(zmq::sockopt::routing_id, id);
+    s.set(zmq::sockopt::linger, 0);
+    s.set(zmq::sockopt::curve_serverkey, kb.public_key);
+    s.set(zmq::sockopt::curve_publickey, keys.public_key);
+    s.set(zmq::sockopt::curve_secretkey, keys.secret_key);
+    s.connect(b_opts.listen);
+    return s;
+  };
+  auto forged = reveal(2);
+  forged.from = "d";
+  // A stranger's key is refused at the handshake.
+  auto stranger = curve_dealer("d", generate_curve_keys());
+  auto frames = encode(forged);
+  REQUIRE(zmq::send_multipart(stranger, frames));
+  // c's key speaking as d.
+  auto c_as_d = curve_dealer("d", kc);
+  frames = encode(forged);
+  REQUIRE(zmq::send_multipart(c_as_d, frames));
+  // Claiming a's id while a is connected gets nothing through and does not cut a off.
+  auto a_again = curve_dealer("a", kc);
+  frames = encode(forged);
+  REQUIRE(zmq::send_multipart(a_again, frames));
+
+  std::optional<bridge_stats> s;
+  CHECK(eventually([&] {
+    s = stats_of(hb, b);
+    return s && s->curve_denied >= 1 && s->unknown_sender == 1;
+  }));
+  REQUIRE(s);
+  CHECK(s->received.accepted == 1);
+  CHECK_FALSE(await_inbound(hb, 50ms));
+
+  // a's own traffic still flows.
+  ha->send(a, outbound_message{"b", reveal(3)});
+  in = await_inbound(hb);
+  REQUIRE(in);
+  CHECK(in->message.round == 3);
+  stop(ha, a);
+  stop(hb, b);
+}
+
+TEST_CASE("zmq_bridge stops when its inbound handler goes down", "[zmq_bridge][wire]") {
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  caf::actor bridge;
+  {
+    caf::scoped_actor handler{system};
+    bridge = spawn_zmq_bridge(system, node(dir, "a", {"b"}), caf::actor_cast<caf::actor>(handler));
+    REQUIRE(stats_of(self, bridge));
+  }
+  self->monitor(bridge);
+  bool down = false;
+  self->receive([&](caf::down_msg&) { down = true; }, caf::after(10s) >> [] {});
+  CHECK(down);
+}
+
+}  // namespace atn

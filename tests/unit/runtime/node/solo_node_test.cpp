@@ -1,0 +1,176 @@
+// `atn-node run` as a user runs it: a real process following a temp ATN directory.
+#include "runtime/storage/feed_store.hpp"
+#include "runtime/config/node_config.hpp"
+#include "runtime/node/node_status.hpp"
+#include "runtime/node/solo_node.hpp"
+#include "tests/unit/support/node_process.hpp"
+#include "tests/unit/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "tests/unit/support/run_node.hpp"
+
+#include <cstdio>
+#include <fstream>
+
+using namespace atn;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct solo_fixture {
+  test::temp_dir dir{"atn_solo"};
+  fs::path config = dir.path / "config.yaml";
+  fs::path state = dir.path / "state";
+  fs::path atn = dir.path / "atn";
+  fs::path log = dir.path / "node.log";
+  int lines = 0;
+
+  explicit solo_fixture(bool agent_data) {
+    std::ofstream(config) << "paths:\n  state_dir: state\n  atn_dir: atn\n  capture_dir: captures\n"
+                          << "consent:\n  train_on_agent_data: " << (agent_data ? "true" : "false")
+                          << "\n  train_on_capture: false\n"
+                          << "feed:\n  cycle_min_interactions: 4\n  cycle_min_interval_seconds: 0.2\n"
+                          << "train:\n  preset: tiny\n  steps_per_cycle: 2\n  batch: 4\n  threads: 1\n"
+                          << "  checkpoint_every_cycles: 1\n";
+    fs::create_directories(atn / "conversations");
+  }
+
+  std::unique_ptr<test::node_process> start() {
+    return std::make_unique<test::node_process>(ATN_NODE_BINARY, std::vector<std::string>{"run", "--config", config.string()},
+                                                log);
+  }
+
+  void append_turns(int n) {
+    std::ofstream out(atn / "conversations" / "chat.jsonl", std::ios::app);
+    for (int i = 0; i < n; ++i, ++lines)
+      out << R"({"role":"user","content":"how do I rebuild module )" << lines
+          << R"( without the cache","timestamp":"2026-03-02T09:15:05Z"})" << "\n";
+  }
+
+  bool log_has(const std::string& text) const { return test::read_text(log).find(text) != std::string::npos; }
+
+  std::optional<node_status> status() const {
+    try {
+      return read_node_status(state);
+    } catch (const std::exception&) {
+      return std::nullopt;  // not written yet
+    }
+  }
+
+  const source_status* source(const node_status& s, const std::string& name) const {
+    for (const auto& src : s.sources)
+      if (src.name == name) return &src;
+    return nullptr;
+  }
+
+  std::uint64_t counter(const std::string& name) const {
+    auto s = status();
+    if (!s) return 0;
+    auto* src = source(*s, "agent_data");
+    if (!src) return 0;
+    auto it = src->counters.find(name);
+    return it == src->counters.end() ? 0 : it->second;
+  }
+
+  void stop(test::node_process& node) {
+    node.signal(SIGINT);
+    const auto code = node.wait_exit(30s);
+    INFO(test::read_text(log));
+    REQUIRE(code.has_value());
+    CHECK(*code == 0);
+  }
+};
+
+std::string run_status(const fs::path& config) {
+  return atn::test::run_node("status --config " + config.string()).out;
+}
+
+}  // namespace
+
+TEST_CASE("atn-node run trains a cycle on appended conversations, checkpoints, stops on SIGINT and resumes",
+          "[solo_node]") {
+  solo_fixture fx(true);
+  {
+    auto node = fx.start();
+    fx.append_turns(6);
+    const bool cycled = test::eventually(
+        [&] { return fx.log_has("cycle 1: samples text") && fs::exists(solo_checkpoint_path(fx.state)); }, 60s);
+    INFO(test::read_text(fx.log));
+    REQUIRE(cycled);
+    CHECK(fx.log_has("agent data: ON"));
+    CHECK(fx.log_has("no checkpoint at"));
+    CHECK(fx.log_has("text loss"));
+    CHECK(fx.log_has("2 steps (0 skipped)"));
+    // The status file says what is read and how much is buffered.
+    REQUIRE(test::eventually([&] { return fx.counter("stored") == 6; }, 10s));
+    auto s = fx.status();
+    REQUIRE(s);
+    CHECK(s->pid == node->pid());
+    CHECK(s->train_on_agent_data);
+    CHECK_FALSE(s->train_on_capture);
+    CHECK(s->buffered_records == 6);
+    fx.stop(*node);
+  }
+  CHECK(fx.log_has("stopped: "));
+  {
+    auto node = fx.start();
+    REQUIRE(test::eventually([&] { return fx.log_has("resumed from checkpoint"); }, 30s));
+    CHECK(fx.log_has("(2 steps trained)"));
+    fx.stop(*node);
+  }
+  // The feed was closed cleanly and keeps each turn once.
+  feed_store_options o;
+  o.state_dir = fx.state;
+  feed_store store(o);
+  CHECK(store.counters().interactions == 6);
+}
+
+TEST_CASE("atn-node run without agent-data consent reads nothing and trains nothing until it is given",
+          "[solo_node]") {
+  solo_fixture fx(false);
+  fx.append_turns(8);
+  auto node = fx.start();
+  // Two status writes after the start: the inputs have had time to be read, had they been open.
+  std::int64_t first = -1;
+  REQUIRE(test::eventually(
+      [&] {
+        auto s = fx.status();
+        if (!s || s->pid != node->pid()) return false;
+        if (first < 0) first = s->updated_ms;
+        return s->updated_ms >= first + 1000;
+      },
+      30s));
+  auto s = fx.status();
+  REQUIRE(s);
+  CHECK_FALSE(s->train_on_agent_data);
+  auto* agent = fx.source(*s, "agent_data");
+  REQUIRE(agent != nullptr);
+  CHECK_FALSE(agent->enabled);
+  CHECK(s->buffered_records == 0);
+  const std::string report = run_status(fx.config);
+  CHECK(report.find("agent_data (" + fx.atn.string() + "): not read (consent off)") != std::string::npos);
+  CHECK(report.find("agent data: OFF") != std::string::npos);
+  CHECK_FALSE(fx.log_has("cycle 1:"));
+
+  // Consent given while it runs: reading starts without a restart.
+  set_consent(fx.config, consent_switch::agent_data, true);
+  REQUIRE(test::eventually([&] { return fx.counter("stored") == 8; }, 20s));
+  REQUIRE(test::eventually([&] { return fx.log_has("cycle 1: samples text"); }, 60s));
+  // And taken away: lines written after that are not read.
+  set_consent(fx.config, consent_switch::agent_data, false);
+  REQUIRE(test::eventually([&] { auto st = fx.status(); return st && !st->train_on_agent_data; }, 20s));
+  auto one_more_status = [&] {
+    const auto since = fx.status()->updated_ms;
+    REQUIRE(test::eventually([&] { auto st = fx.status(); return st && st->updated_ms >= since + 1000; }, 20s));
+  };
+  one_more_status();  // the subscriber has looked at the switch since
+  fx.append_turns(3);
+  one_more_status();
+  fx.stop(*node);
+  feed_store_options o;
+  o.state_dir = fx.state;
+  feed_store store(o);
+  CHECK(store.counters().interactions == 8);
+}
