@@ -112,8 +112,8 @@ void verify(self_ptr self, const wire_message& m) {
 
 void check_reveal(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  auto reject = [&](const std::string& reason, const std::string& detail) {
-    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, m.from, reason,
+  auto reject = [&](reject_reason reason, const std::string& detail) {
+    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, m.from, to_string(reason),
                  detail.empty() ? "" : ": ", detail);
     delta_assessment a;
     a.verdict = delta_verdict::reject(reason, detail);
@@ -124,11 +124,11 @@ void check_reveal(self_ptr self, const wire_message& m) {
   if (!r) return reject(reject_reason::malformed, error);
   auto assessment = assess_delta(r->delta, st.reference);
   if (!assessment.verdict.accepted) return reject(assessment.verdict.reason, assessment.verdict.detail);
-  if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(why, "");
+  if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(*why, "");
   const double loss = held_out_loss(st, add(st.open.weights, r->delta));
   st.losses[m.from] = loss;
   if (loss > st.base_loss * (1 + st.opt.loss_tolerance)) {
-    return reject("loss_increase", "held-out loss " + std::to_string(loss) + " against " + std::to_string(st.base_loss));
+    return reject(reject_reason::loss_increase, "held-out loss " + std::to_string(loss) + " against " + std::to_string(st.base_loss));
   }
   st.verdicts.emplace(m.from, assessment);
 }
@@ -147,7 +147,7 @@ void commit_scores(self_ptr self) {
     auto it = st.verdicts.find(solver);
     s.scores.push_back(it != st.verdicts.end() && it->second.verdict.accepted ? it->second.trust : 0.0);
     if (it != st.verdicts.end() && !it->second.verdict.accepted)
-      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, solver, it->second.verdict.reason);
+      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, solver, to_string(it->second.verdict.reason));
   }
   s.salt = fresh_salt();
   s.verify_seconds = st.verify_seconds;

@@ -120,7 +120,7 @@ std::string round_report_json(const round_report& r) {
   w.key("score_reveals").value(static_cast<std::uint64_t>(r.score_reveals));
   strings("accepted", r.accepted);
   w.key("rejected").begin_object();
-  for (const auto& [node, why] : r.rejected) w.key(node).value(why);
+  for (const auto& [node, why] : r.rejected) w.key(node).value(to_string(why));
   w.end_object();
   strings("uids", r.uids);
   numbers("stake", r.stake);

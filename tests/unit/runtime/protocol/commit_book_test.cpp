@@ -44,20 +44,20 @@ TEST_CASE("the commit book checks commits and reveals and names every refusal", 
   const auto c1 = commitment_of(delta_commit_domain, "s1", "eu", 2, version, h1, salt1);
   const auto c2 = commitment_of(delta_commit_domain, "s2", "eu", 2, version, h2, salt2);
 
-  CHECK(book.commit("s1", c1) == nullptr);
-  CHECK(std::string(book.commit("s1", c1)) == reject_reason::duplicate_commit);
-  CHECK(std::string(book.commit("intruder", c1)) == reject_reason::unknown_sender);
-  CHECK(std::string(book.reveal("s1", h1, salt1)) == reject_reason::early_reveal);
-  CHECK(book.commit("s2", c2) == nullptr);
+  CHECK(book.commit("s1", c1) == std::nullopt);
+  CHECK(book.commit("s1", c1) == reject_reason::duplicate_commit);
+  CHECK(book.commit("intruder", c1) == reject_reason::unknown_sender);
+  CHECK(book.reveal("s1", h1, salt1) == reject_reason::early_reveal);
+  CHECK(book.commit("s2", c2) == std::nullopt);
 
   book.close();
-  CHECK(std::string(book.commit("s3", c1)) == reject_reason::late_commit);
-  CHECK(std::string(book.reveal("s3", h1, salt1)) == reject_reason::no_commitment);
+  CHECK(book.commit("s3", c1) == reject_reason::late_commit);
+  CHECK(book.reveal("s3", h1, salt1) == reject_reason::no_commitment);
   // A forged reveal: another delta, or another's salt.
-  CHECK(std::string(book.reveal("s2", h1, salt2)) == reject_reason::commitment_mismatch);
-  CHECK(std::string(book.reveal("s2", h2, salt1)) == reject_reason::commitment_mismatch);
-  CHECK(book.reveal("s1", h1, salt1) == nullptr);
-  CHECK(std::string(book.reveal("s1", h1, salt1)) == reject_reason::duplicate_reveal);
+  CHECK(book.reveal("s2", h1, salt2) == reject_reason::commitment_mismatch);
+  CHECK(book.reveal("s2", h2, salt1) == reject_reason::commitment_mismatch);
+  CHECK(book.reveal("s1", h1, salt1) == std::nullopt);
+  CHECK(book.reveal("s1", h1, salt1) == reject_reason::duplicate_reveal);
   CHECK(book.unrevealed() == std::set<std::string>{"s2"});
 }
 
@@ -70,8 +70,8 @@ TEST_CASE("the aggregator's commit set overrides what a receiver saw", "[commit_
   std::map<std::string, digest256> set{{"s1", real}};
   book.close(&set);
   CHECK(book.disagreements() == 1);
-  CHECK(book.reveal("s1", h, salt) == nullptr);
-  CHECK(std::string(book.reveal("s2", h, salt)) == reject_reason::no_commitment);
+  CHECK(book.reveal("s1", h, salt) == std::nullopt);
+  CHECK(book.reveal("s2", h, salt) == reject_reason::no_commitment);
 }
 
 TEST_CASE("round messages survive their wire form and refuse missing fields", "[round_messages]") {
