@@ -260,9 +260,8 @@ void finish_round(self_ptr self) {
 
 void on_commit(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto c = parse_commit(m, error);
-  if (!c) return reject(self, m.from, reject_reason::malformed, error);
+  auto c = parse_commit(m);
+  if (!c) return reject(self, m.from, reject_reason::malformed, c.error());
   auto& book = c->kind == commit_kind::delta ? *st.deltas : *st.scores;
   const bool in_phase = c->kind == commit_kind::delta ? st.phase == round_phase::commit
                                                       : st.phase == round_phase::score_commit;
@@ -290,9 +289,8 @@ void on_reveal(self_ptr self, const wire_message& m) {
   }
   // One reveal per solver: a refused one is not followed by a second try.
   if (st.report.rejected.count(m.from)) return reject(self, m.from, reject_reason::duplicate_reveal, "");
-  std::string error;
-  auto r = parse_reveal(m, error);
-  if (!r) return reject(self, m.from, reject_reason::malformed, error);
+  auto r = parse_reveal(m);
+  if (!r) return reject(self, m.from, reject_reason::malformed, r.error());
   try {
     require_same_layout(r->delta, st.weights, "delta from " + m.from);
   } catch (const std::exception& e) {
@@ -314,9 +312,8 @@ void on_score_reveal(self_ptr self, const wire_message& m) {
                        st.phase == round_phase::score_commit;
     return reject(self, m.from, early ? reject_reason::early_reveal : reject_reason::late_reveal, "scores");
   }
-  std::string error;
-  auto s = parse_score_reveal(m, error);
-  if (!s) return reject(self, m.from, reject_reason::malformed, error);
+  auto s = parse_score_reveal(m);
+  if (!s) return reject(self, m.from, reject_reason::malformed, s.error());
   if (s->solvers != st.opt.solvers)
     return reject(self, m.from, reject_reason::malformed, "scores not over this round's solvers in order");
   for (double v : s->scores)

@@ -79,9 +79,8 @@ named_tensors reference_update(coordinator_state& st) {
 
 void on_open(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto open = parse_round_open(m, error);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, m.from, error);
+  auto open = parse_round_open(m);
+  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, m.from, open.error());
   if (to_hex(blake2b_256(open->weights)) != open->version)
     return spdlog::warn("{}: round_open from '{}' refused: weights do not hash to {}", st.opt.node_id, m.from, open->version);
   st.round = m.round;
@@ -119,9 +118,8 @@ void check_reveal(self_ptr self, const wire_message& m) {
     a.verdict = delta_verdict::reject(reason, detail);
     st.verdicts.emplace(m.from, a);  // the first verdict on a sender stands
   };
-  std::string error;
-  auto r = parse_reveal(m, error);
-  if (!r) return reject(reject_reason::malformed, error);
+  auto r = parse_reveal(m);
+  if (!r) return reject(reject_reason::malformed, r.error());
   auto assessment = assess_delta(r->delta, st.reference);
   if (!assessment.verdict.accepted) return reject(assessment.verdict.reason, assessment.verdict.detail);
   if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(*why, "");
@@ -159,9 +157,8 @@ void commit_scores(self_ptr self) {
 
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto p = parse_phase(m, error);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, error);
+  auto p = parse_phase(m);
+  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, p.error());
   if (!st.deltas || m.round != st.round) return;
   switch (p->phase) {
     case round_phase::reveal: {
@@ -206,8 +203,7 @@ caf::behavior coordinator(self_ptr self, coordinator_options opt, std::shared_pt
           else if (m.type == round_type::phase) on_phase(self, m);
           else if (m.round != st.round || !st.deltas) return;
           else if (m.type == round_type::commit) {
-            std::string error;
-            auto c = parse_commit(m, error);
+            auto c = parse_commit(m);
             if (c && c->kind == commit_kind::delta) st.deltas->commit(m.from, c->commitment);
           } else if (m.type == round_type::reveal) {
             if (st.deltas->closed()) verify(self, m);

@@ -3,7 +3,7 @@
 // sits in stored traces and scripts, so it must not change.
 #pragma once
 
-#include "runtime/util/parse_result.hpp"
+#include "messages/parse_result.hpp"
 
 #include <string_view>
 

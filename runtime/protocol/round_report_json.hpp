@@ -4,7 +4,7 @@
 #pragma once
 
 #include "runtime/protocol/round_options.hpp"
-#include "runtime/util/parse_result.hpp"
+#include "messages/parse_result.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -412,18 +412,15 @@ std::string trace_fields_json(const wire_fields& fields) {
   return out;
 }
 
-std::optional<wire_fields> parse_trace_fields(std::string_view json, std::string& error) {
+parse_result<wire_fields> parse_trace_fields(std::string_view json) {
   dom::parser parser;
   dom::object obj;
-  if (auto err = parser.parse(json.data(), json.size()).get(obj)) {
-    error = std::string("not a JSON object: ") + simdjson::error_message(err);
-    return std::nullopt;
-  }
+  if (auto err = parser.parse(json.data(), json.size()).get(obj))
+    return parse_result<wire_fields>::failure(std::string("not a JSON object: ") + simdjson::error_message(err));
   try {
     return map_from(obj);
   } catch (const entry_problem& p) {
-    error = p.what;
-    return std::nullopt;
+    return parse_result<wire_fields>::failure(p.what);
   }
 }
 

@@ -106,27 +106,26 @@ TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregat
   std::size_t reveals_checked = 0;
   for (const auto& e : trace) {
     const auto& m = e.message;
-    std::string error;
     if (e.dir == trace_direction::out && m.type == round_type::open) {
-      auto open = parse_round_open(m, error);
+      auto open = parse_round_open(m);
       REQUIRE(open);
       version_of_round[m.round] = open->version;
       CHECK(to_hex(blake2b_256(open->weights)) == open->version);
       solvers_of_round[m.round] = open->solvers;
       coordinators_of_round[m.round] = open->coordinators;
     } else if (e.dir == trace_direction::in && m.type == round_type::commit) {
-      auto c = parse_commit(m, error);
+      auto c = parse_commit(m);
       REQUIRE(c);
       (c->kind == commit_kind::delta ? delta_commits : score_commits)[m.round][m.from] = c->commitment;
     } else if (e.dir == trace_direction::in && m.type == round_type::reveal) {
-      auto r = parse_reveal(m, error);
+      auto r = parse_reveal(m);
       REQUIRE(r);
       const auto expected = commitment_of(delta_commit_domain, m.from, m.jurisdiction, m.round,
                                           version_of_round.at(m.round), blake2b_256(r->delta), r->salt);
       CHECK(delta_commits[m.round].at(m.from) == expected);
       ++reveals_checked;
     } else if (e.dir == trace_direction::in && m.type == round_type::score_reveal) {
-      auto s = parse_score_reveal(m, error);
+      auto s = parse_score_reveal(m);
       REQUIRE(s);
       const auto expected = commitment_of(scores_commit_domain, m.from, m.jurisdiction, m.round,
                                           version_of_round.at(m.round), scores_hash(s->solvers, s->scores), s->salt);

@@ -82,8 +82,7 @@ TEST_CASE("round messages survive their wire form and refuse missing fields", "[
   s.verify_seconds = 1.5;
   auto m = to_wire(s, "eu", 4);
   CHECK(m.type == round_type::score_reveal);
-  std::string error;
-  auto back = parse_score_reveal(m, error);
+  auto back = parse_score_reveal(m);
   REQUIRE(back);
   CHECK(back->salt == s.salt);
   CHECK(back->solvers == s.solvers);
@@ -91,19 +90,21 @@ TEST_CASE("round messages survive their wire form and refuse missing fields", "[
   CHECK(back->verify_seconds == 1.5);
 
   phase_msg p{round_phase::score_reveal, {{"c1", s.salt}}};
-  auto pb = parse_phase(to_wire(p, "eu", 4), error);
+  auto pb = parse_phase(to_wire(p, "eu", 4));
   REQUIRE(pb);
   CHECK(pb->phase == round_phase::score_reveal);
   CHECK(pb->commits == p.commits);
 
   auto broken = to_wire(commit_msg{commit_kind::delta, s.salt}, "eu", 4);
   broken.fields.erase("commitment");
-  CHECK_FALSE(parse_commit(broken, error));
-  CHECK_THAT(error, Catch::Contains("commitment"));
+  auto no_commitment = parse_commit(broken);
+  CHECK_FALSE(no_commitment);
+  CHECK_THAT(no_commitment.error(), Catch::Contains("commitment"));
   broken = to_wire(s, "eu", 4);
   broken.fields["scores"] = wire_value::array{wire_value(1.0)};
-  CHECK_FALSE(parse_score_reveal(broken, error));
-  CHECK_THAT(error, Catch::Contains("1 scores for 2 solvers"));
+  auto short_scores = parse_score_reveal(broken);
+  CHECK_FALSE(short_scores);
+  CHECK_THAT(short_scores.error(), Catch::Contains("1 scores for 2 solvers"));
   CHECK(parse_modalities("text,visual").value().visual);
   CHECK_FALSE(parse_modalities("audio"));
 }
