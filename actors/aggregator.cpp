@@ -61,10 +61,10 @@ void broadcast(self_ptr self, wire_message m) {
   self->send(self->state.bridge, outbound_message{broadcast_peer, std::move(m)});
 }
 
-void reject(self_ptr self, const std::string& node, const std::string& reason, const std::string& detail) {
+void reject(self_ptr self, const std::string& node, reject_reason reason, const std::string& detail) {
   auto& st = self->state;
   spdlog::warn("round {}: {} from '{}' rejected ({}){}{}", st.round, st.phase == round_phase::closed ? "message" : to_string(st.phase),
-               node, reason, detail.empty() ? "" : ": ", detail);
+               node, to_string(reason), detail.empty() ? "" : ": ", detail);
   st.report.rejected.emplace(node, reason);  // the first reason stays
 }
 
@@ -209,7 +209,7 @@ void finish_round(self_ptr self) {
     if (it == st.reveals.end() || st.report.rejected.count(s)) continue;
     const double incentive = yuma.incentive[nc + j];
     if (!(incentive > 0)) {
-      reject(self, s, "no_incentive", "the coordinators' consensus gave it no weight");
+      reject(self, s, reject_reason::no_incentive, "the coordinators' consensus gave it no weight");
       continue;
     }
     auto bytes = read_file(it->second.file);
@@ -239,7 +239,7 @@ void finish_round(self_ptr self) {
   result.incentive = st.report.incentive;
   result.dividends = st.report.dividends;
   result.accepted = st.report.accepted;
-  result.rejected = st.report.rejected;
+  for (const auto& [node, why] : st.report.rejected) result.rejected.emplace(node, to_string(why));
   result.held_out_loss = st.report.held_out_loss;
   result.weights = st.weights;
   broadcast(self, to_wire(result, st.opt.jurisdiction, st.round));
@@ -260,15 +260,14 @@ void finish_round(self_ptr self) {
 
 void on_commit(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto c = parse_commit(m, error);
-  if (!c) return reject(self, m.from, reject_reason::malformed, error);
+  auto c = parse_commit(m);
+  if (!c) return reject(self, m.from, reject_reason::malformed, c.error());
   auto& book = c->kind == commit_kind::delta ? *st.deltas : *st.scores;
   const bool in_phase = c->kind == commit_kind::delta ? st.phase == round_phase::commit
                                                       : st.phase == round_phase::score_commit;
   if (!in_phase && book.closed()) return reject(self, m.from, reject_reason::late_commit, "");
   if (!in_phase) return reject(self, m.from, reject_reason::early_reveal, "a score commitment before the reveals closed");
-  if (auto why = book.commit(m.from, c->commitment)) return reject(self, m.from, why, "");
+  if (auto why = book.commit(m.from, c->commitment)) return reject(self, m.from, *why, "");
   const auto expected = c->kind == commit_kind::delta ? st.opt.solvers.size() : st.opt.coordinators.size();
   if (book.commits().size() == expected) {
     if (c->kind == commit_kind::delta) close_commits(self);
@@ -290,15 +289,14 @@ void on_reveal(self_ptr self, const wire_message& m) {
   }
   // One reveal per solver: a refused one is not followed by a second try.
   if (st.report.rejected.count(m.from)) return reject(self, m.from, reject_reason::duplicate_reveal, "");
-  std::string error;
-  auto r = parse_reveal(m, error);
-  if (!r) return reject(self, m.from, reject_reason::malformed, error);
+  auto r = parse_reveal(m);
+  if (!r) return reject(self, m.from, reject_reason::malformed, r.error());
   try {
     require_same_layout(r->delta, st.weights, "delta from " + m.from);
   } catch (const std::exception& e) {
     return reject(self, m.from, reject_reason::layout_mismatch, e.what());
   }
-  if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(self, m.from, why, "");
+  if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(self, m.from, *why, "");
   if (!all_finite(r->delta)) return reject(self, m.from, reject_reason::non_finite, "the delta holds NaN or Inf");
   const auto file = round_dir(st) / (m.from + ".delta");
   auto bytes = encode_checkpoint(checkpoint{model_config{}, r->steps, "delta of " + m.from, r->delta});
@@ -314,15 +312,14 @@ void on_score_reveal(self_ptr self, const wire_message& m) {
                        st.phase == round_phase::score_commit;
     return reject(self, m.from, early ? reject_reason::early_reveal : reject_reason::late_reveal, "scores");
   }
-  std::string error;
-  auto s = parse_score_reveal(m, error);
-  if (!s) return reject(self, m.from, reject_reason::malformed, error);
+  auto s = parse_score_reveal(m);
+  if (!s) return reject(self, m.from, reject_reason::malformed, s.error());
   if (s->solvers != st.opt.solvers)
     return reject(self, m.from, reject_reason::malformed, "scores not over this round's solvers in order");
   for (double v : s->scores)
     if (!std::isfinite(v) || v < 0) return reject(self, m.from, reject_reason::non_finite, "a score is negative or not finite");
   if (auto why = st.scores->reveal(m.from, scores_hash(s->solvers, s->scores), s->salt))
-    return reject(self, m.from, why, "");
+    return reject(self, m.from, *why, "");
   st.score_vectors[m.from] = s->scores;
   st.report.verify_seconds = std::max(st.report.verify_seconds, s->verify_seconds);
   if (st.scores->unrevealed().empty()) finish_round(self);
@@ -342,7 +339,7 @@ void on_inbound(self_ptr self, const inbound_message& in) {
     else if (m.type == round_type::score_reveal) on_score_reveal(self, m);
     else spdlog::warn("aggregator: {} from '{}' is not for the aggregator; ignored", m.type, m.from);
   } catch (const std::exception& e) {
-    reject(self, m.from, "error", e.what());
+    reject(self, m.from, reject_reason::error, e.what());
   }
 }
 

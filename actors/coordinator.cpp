@@ -79,9 +79,8 @@ named_tensors reference_update(coordinator_state& st) {
 
 void on_open(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto open = parse_round_open(m, error);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, m.from, error);
+  auto open = parse_round_open(m);
+  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, m.from, open.error());
   if (to_hex(blake2b_256(open->weights)) != open->version)
     return spdlog::warn("{}: round_open from '{}' refused: weights do not hash to {}", st.opt.node_id, m.from, open->version);
   st.round = m.round;
@@ -112,23 +111,22 @@ void verify(self_ptr self, const wire_message& m) {
 
 void check_reveal(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  auto reject = [&](const std::string& reason, const std::string& detail) {
-    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, m.from, reason,
+  auto reject = [&](reject_reason reason, const std::string& detail) {
+    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, m.from, to_string(reason),
                  detail.empty() ? "" : ": ", detail);
     delta_assessment a;
     a.verdict = delta_verdict::reject(reason, detail);
     st.verdicts.emplace(m.from, a);  // the first verdict on a sender stands
   };
-  std::string error;
-  auto r = parse_reveal(m, error);
-  if (!r) return reject(reject_reason::malformed, error);
+  auto r = parse_reveal(m);
+  if (!r) return reject(reject_reason::malformed, r.error());
   auto assessment = assess_delta(r->delta, st.reference);
   if (!assessment.verdict.accepted) return reject(assessment.verdict.reason, assessment.verdict.detail);
-  if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(why, "");
+  if (auto why = st.deltas->reveal(m.from, blake2b_256(r->delta), r->salt)) return reject(*why, "");
   const double loss = held_out_loss(st, add(st.open.weights, r->delta));
   st.losses[m.from] = loss;
   if (loss > st.base_loss * (1 + st.opt.loss_tolerance)) {
-    return reject("loss_increase", "held-out loss " + std::to_string(loss) + " against " + std::to_string(st.base_loss));
+    return reject(reject_reason::loss_increase, "held-out loss " + std::to_string(loss) + " against " + std::to_string(st.base_loss));
   }
   st.verdicts.emplace(m.from, assessment);
 }
@@ -147,7 +145,7 @@ void commit_scores(self_ptr self) {
     auto it = st.verdicts.find(solver);
     s.scores.push_back(it != st.verdicts.end() && it->second.verdict.accepted ? it->second.trust : 0.0);
     if (it != st.verdicts.end() && !it->second.verdict.accepted)
-      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, solver, it->second.verdict.reason);
+      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, solver, to_string(it->second.verdict.reason));
   }
   s.salt = fresh_salt();
   s.verify_seconds = st.verify_seconds;
@@ -159,9 +157,8 @@ void commit_scores(self_ptr self) {
 
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto p = parse_phase(m, error);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, error);
+  auto p = parse_phase(m);
+  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, p.error());
   if (!st.deltas || m.round != st.round) return;
   switch (p->phase) {
     case round_phase::reveal: {
@@ -206,8 +203,7 @@ caf::behavior coordinator(self_ptr self, coordinator_options opt, std::shared_pt
           else if (m.type == round_type::phase) on_phase(self, m);
           else if (m.round != st.round || !st.deltas) return;
           else if (m.type == round_type::commit) {
-            std::string error;
-            auto c = parse_commit(m, error);
+            auto c = parse_commit(m);
             if (c && c->kind == commit_kind::delta) st.deltas->commit(m.from, c->commitment);
           } else if (m.type == round_type::reveal) {
             if (st.deltas->closed()) verify(self, m);

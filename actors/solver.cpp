@@ -58,9 +58,8 @@ void start_training(self_ptr self, std::int64_t round, round_open_msg open) {
 }
 
 void on_open(self_ptr self, const wire_message& m) {
-  std::string error;
-  auto open = parse_round_open(m, error);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", self->state.opt.node_id, m.from, error);
+  auto open = parse_round_open(m);
+  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", self->state.opt.node_id, m.from, open.error());
   const auto hash = to_hex(blake2b_256(open->weights));
   if (hash != open->version)
     return spdlog::warn("{}: round_open from '{}' refused: weights hash to {}, not the announced {}",
@@ -114,9 +113,8 @@ void on_trained(self_ptr self, train_result result) {
 
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto p = parse_phase(m, error);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, error);
+  auto p = parse_phase(m);
+  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, p.error());
   if (m.round != st.round || p->phase != round_phase::reveal) return;
   st.commit_closed = true;
   if (!st.pending) return;
@@ -131,9 +129,8 @@ void on_phase(self_ptr self, const wire_message& m) {
 
 void on_result(self_ptr self, const wire_message& m) {
   auto& st = self->state;
-  std::string error;
-  auto r = parse_round_result(m, error);
-  if (!r) return spdlog::warn("{}: round_result from '{}' refused: {}", st.opt.node_id, m.from, error);
+  auto r = parse_round_result(m);
+  if (!r) return spdlog::warn("{}: round_result from '{}' refused: {}", st.opt.node_id, m.from, r.error());
   const auto hash = to_hex(blake2b_256(r->weights));
   if (hash != r->version)
     return spdlog::warn("{}: round {} result refused: weights hash to {}, not {}", st.opt.node_id, m.round, hash, r->version);

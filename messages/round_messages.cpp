@@ -218,7 +218,7 @@ wire_message to_wire(const round_result_msg& r, const std::string& jurisdiction,
   return m;
 }
 
-std::optional<round_open_msg> parse_round_open(const wire_message& m, std::string& error) {
+static std::optional<round_open_msg> read_round_open(const wire_message& m, std::string& error) {
   if (!expect_type(m, round_type::open, error)) return std::nullopt;
   reader r{m, error};
   round_open_msg o;
@@ -244,7 +244,7 @@ std::optional<round_open_msg> parse_round_open(const wire_message& m, std::strin
   return o;
 }
 
-std::optional<commit_msg> parse_commit(const wire_message& m, std::string& error) {
+static std::optional<commit_msg> read_commit(const wire_message& m, std::string& error) {
   if (!expect_type(m, round_type::commit, error)) return std::nullopt;
   reader r{m, error};
   commit_msg c;
@@ -259,7 +259,7 @@ std::optional<commit_msg> parse_commit(const wire_message& m, std::string& error
   return c;
 }
 
-std::optional<phase_msg> parse_phase(const wire_message& m, std::string& error) {
+static std::optional<phase_msg> read_phase(const wire_message& m, std::string& error) {
   if (!expect_type(m, round_type::phase, error)) return std::nullopt;
   reader r{m, error};
   phase_msg p;
@@ -289,7 +289,7 @@ std::optional<phase_msg> parse_phase(const wire_message& m, std::string& error) 
   return p;
 }
 
-std::optional<reveal_msg> parse_reveal(const wire_message& m, std::string& error) {
+static std::optional<reveal_msg> read_reveal(const wire_message& m, std::string& error) {
   if (!expect_type(m, round_type::reveal, error)) return std::nullopt;
   reader r{m, error};
   reveal_msg v;
@@ -304,7 +304,7 @@ std::optional<reveal_msg> parse_reveal(const wire_message& m, std::string& error
   return v;
 }
 
-std::optional<score_reveal_msg> parse_score_reveal(const wire_message& m, std::string& error) {
+static std::optional<score_reveal_msg> read_score_reveal(const wire_message& m, std::string& error) {
   if (!expect_type(m, round_type::score_reveal, error)) return std::nullopt;
   reader r{m, error};
   score_reveal_msg s;
@@ -318,7 +318,7 @@ std::optional<score_reveal_msg> parse_score_reveal(const wire_message& m, std::s
   return s;
 }
 
-std::optional<round_result_msg> parse_round_result(const wire_message& m, std::string& error) {
+static std::optional<round_result_msg> read_round_result(const wire_message& m, std::string& error) {
   if (!expect_type(m, round_type::result, error)) return std::nullopt;
   reader r{m, error};
   round_result_msg out;
@@ -343,5 +343,22 @@ std::optional<round_result_msg> parse_round_result(const wire_message& m, std::s
   out.weights = m.tensors;
   return out;
 }
+
+// The public parsers: the readers above fill an error text as they go; these hand back the value or
+// that text as one parse_result.
+template <class T>
+static parse_result<T> as_result(std::optional<T> (*read)(const wire_message&, std::string&), const wire_message& m) {
+  std::string error;
+  auto v = read(m, error);
+  if (!v) return parse_result<T>::failure(error.empty() ? "unreadable message" : error);
+  return std::move(*v);
+}
+
+parse_result<round_open_msg> parse_round_open(const wire_message& m) { return as_result(&read_round_open, m); }
+parse_result<commit_msg> parse_commit(const wire_message& m) { return as_result(&read_commit, m); }
+parse_result<phase_msg> parse_phase(const wire_message& m) { return as_result(&read_phase, m); }
+parse_result<reveal_msg> parse_reveal(const wire_message& m) { return as_result(&read_reveal, m); }
+parse_result<score_reveal_msg> parse_score_reveal(const wire_message& m) { return as_result(&read_score_reveal, m); }
+parse_result<round_result_msg> parse_round_result(const wire_message& m) { return as_result(&read_round_result, m); }
 
 }  // namespace atn

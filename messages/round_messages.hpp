@@ -10,6 +10,7 @@
 //   round_result aggregator → all   consensus, incentive, accepted/rejected; tensors = new weights
 #pragma once
 
+#include "messages/parse_result.hpp"
 #include "messages/training_messages.hpp"
 #include "messages/wire_message.hpp"
 #include "model/named_tensors.hpp"
@@ -101,14 +102,14 @@ wire_message to_wire(const reveal_msg& m, const std::string& jurisdiction, std::
 wire_message to_wire(const score_reveal_msg& m, const std::string& jurisdiction, std::int64_t round);
 wire_message to_wire(const round_result_msg& m, const std::string& jurisdiction, std::int64_t round);
 
-/// Reads a message of the matching type. Nullopt with `error` set ("field 'salt' missing or not 32
-/// bytes") when a field is missing or mistyped.
-std::optional<round_open_msg> parse_round_open(const wire_message& m, std::string& error);
-std::optional<commit_msg> parse_commit(const wire_message& m, std::string& error);
-std::optional<phase_msg> parse_phase(const wire_message& m, std::string& error);
-std::optional<reveal_msg> parse_reveal(const wire_message& m, std::string& error);
-std::optional<score_reveal_msg> parse_score_reveal(const wire_message& m, std::string& error);
-std::optional<round_result_msg> parse_round_result(const wire_message& m, std::string& error);
+/// Reads a message of the matching type; refuses it, saying why ("field 'salt' missing or not 32
+/// bytes"), when a field is missing or mistyped.
+parse_result<round_open_msg> parse_round_open(const wire_message& m);
+parse_result<commit_msg> parse_commit(const wire_message& m);
+parse_result<phase_msg> parse_phase(const wire_message& m);
+parse_result<reveal_msg> parse_reveal(const wire_message& m);
+parse_result<score_reveal_msg> parse_score_reveal(const wire_message& m);
+parse_result<round_result_msg> parse_round_result(const wire_message& m);
 
 /// "text", "visual", "text,visual".
 std::string to_string(const modality_set& m);

@@ -9,7 +9,7 @@ packages=(
   g++ cmake ninja-build pkg-config ca-certificates
   libtorch-dev libopenblas0-pthread          # without OpenBLAS, LibTorch falls back to reference BLAS (~30x slower)
   libcaf-dev libmsgpack-cxx-dev cppzmq-dev libzmq3-dev libspdlog-dev catch2
-  libyaml-cpp-dev libsimdjson-dev libcli11-dev libsodium-dev libsqlite3-dev
+  libyaml-cpp-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libpng-dev libjpeg-dev zlib1g-dev
   python3                                    # tests: reads --export-torch files by torch.load's rules
 )

@@ -1,9 +1,10 @@
 #include "runtime/cli/simulation.hpp"
 
 #include "data/sample/sample_data_generator.hpp"
+#include "runtime/protocol/round_report_json.hpp"
 #include "runtime/util/stop_signal.hpp"
 
-#include <simdjson.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
@@ -102,81 +103,34 @@ std::string tail(const fs::path& file, std::size_t lines) {
 
 // --- the per-round table -------------------------------------------------------------------
 
-struct round_view {
-  std::int64_t round = 0;
-  std::string previous_version, version;
-  double loss = -1, cosine = -1;
-  std::uint64_t commits = 0, reveals = 0, score_reveals = 0;
-  std::vector<std::string> accepted, uids;
-  std::map<std::string, std::string> rejected;
-  std::vector<double> stake, consensus, incentive, dividends;
-  double train_s = 0, protocol_s = 0, aggregate_s = 0, verify_s = 0;
-};
-
-std::vector<double> doubles(simdjson::dom::element e) {
-  std::vector<double> out;
-  for (auto v : e.get_array()) out.push_back(v.get_double());
-  return out;
+// A report line the aggregator wrote, or the reason it cannot be read (the line is then skipped).
+round_report read_report(const std::string& line) {
+  auto r = parse_round_report(line);
+  if (!r) throw std::runtime_error(r.error());
+  return *std::move(r);
 }
 
-std::vector<std::string> strings(simdjson::dom::element e) {
-  std::vector<std::string> out;
-  for (auto v : e.get_array()) out.emplace_back(std::string_view(v.get_string()));
-  return out;
-}
-
-double number_or(simdjson::dom::element e) {
-  if (e.is_null()) return -1;
-  return e.get_double();
-}
-
-round_view parse_view(const std::string& line) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc = parser.parse(line);
-  round_view v;
-  v.round = doc["round"].get_int64();
-  v.previous_version = std::string(std::string_view(doc["previous_version"].get_string()));
-  v.version = std::string(std::string_view(doc["version"].get_string()));
-  v.loss = number_or(doc["held_out_loss"]);
-  v.cosine = number_or(doc["held_out_cosine"]);
-  v.commits = doc["commits"].get_uint64();
-  v.reveals = doc["reveals"].get_uint64();
-  v.score_reveals = doc["score_reveals"].get_uint64();
-  v.accepted = strings(doc["accepted"]);
-  for (auto [k, val] : doc["rejected"].get_object()) v.rejected[std::string(k)] = std::string(std::string_view(val.get_string()));
-  v.uids = strings(doc["uids"]);
-  v.stake = doubles(doc["stake"]);
-  v.consensus = doubles(doc["consensus"]);
-  v.incentive = doubles(doc["incentive"]);
-  v.dividends = doubles(doc["dividends"]);
-  v.train_s = doc["train_seconds"].get_double();
-  v.protocol_s = doc["protocol_seconds"].get_double();
-  v.aggregate_s = doc["aggregate_seconds"].get_double();
-  v.verify_s = doc["verify_seconds"].get_double();
-  return v;
-}
-
-void print_table(const round_view& v, double previous_loss, int solvers, const std::map<std::string, std::string>& roles) {
+void print_table(const round_report& v, double previous_loss, int solvers, const std::map<std::string, std::string>& roles) {
   char buf[512];
   if (v.round == 0) {
-    std::printf("round 0  initial model %s  held-out loss %.4f  cosine %.3f\n\n", v.version.substr(0, 12).c_str(), v.loss,
-                v.cosine);
+    std::printf("round 0  initial model %s  held-out loss %.4f  cosine %.3f\n\n", v.version.substr(0, 12).c_str(), v.held_out_loss,
+                v.held_out_cosine);
     return;
   }
   std::printf("round %lld  model %s -> %s\n", static_cast<long long>(v.round), v.previous_version.substr(0, 12).c_str(),
               v.version.substr(0, 12).c_str());
-  std::printf("  held-out loss %.4f -> %.4f (%+.2f %%)  cosine %.3f\n", previous_loss, v.loss,
-              previous_loss > 0 ? 100.0 * (v.loss - previous_loss) / previous_loss : 0.0, v.cosine);
+  std::printf("  held-out loss %.4f -> %.4f (%+.2f %%)  cosine %.3f\n", previous_loss, v.held_out_loss,
+              previous_loss > 0 ? 100.0 * (v.held_out_loss - previous_loss) / previous_loss : 0.0, v.held_out_cosine);
   std::printf("  commits %llu/%d  reveals %llu  score vectors %llu  accepted %zu", static_cast<unsigned long long>(v.commits),
               solvers, static_cast<unsigned long long>(v.reveals), static_cast<unsigned long long>(v.score_reveals),
               v.accepted.size());
   if (!v.rejected.empty()) {
     std::printf("  rejected:");
-    for (const auto& [node, why] : v.rejected) std::printf(" %s (%s)", node.c_str(), why.c_str());
+    for (const auto& [node, why] : v.rejected) std::printf(" %s (%s)", node.c_str(), to_string(why));
   }
-  const double total = v.train_s + v.protocol_s + v.aggregate_s;
+  const double total = v.train_seconds + v.protocol_seconds + v.aggregate_seconds;
   std::printf("\n  time %.1f s: train %.1f s, protocol %.1f s (of which verification %.1f s), aggregate %.2f s\n", total,
-              v.train_s, v.protocol_s, v.verify_s, v.aggregate_s);
+              v.train_seconds, v.protocol_seconds, v.verify_seconds, v.aggregate_seconds);
   std::snprintf(buf, sizeof buf, "  %-15s %-12s %7s %10s %10s %10s\n", "node", "role", "stake", "consensus", "incentive",
                 "dividends");
   std::fputs(buf, stdout);
@@ -322,14 +276,13 @@ int run_simulation(const simulation_options& o) {
       const bool parity = text.rfind("{\"parity\"", 0) == 0;
       if (o.on_report) {
         o.on_report(text);
-        if (!parity && parse_view(text).round > 0) ++rounds_seen;
+        if (!parity && read_report(text).round > 0) ++rounds_seen;
         continue;
       }
       if (parity) {
-        simdjson::dom::parser parser;
-        simdjson::dom::element doc = parser.parse(text);
-        const double central = number_or(doc["parity"]["central_loss"]);
-        const auto steps = doc["parity"]["central_steps"].get_int64().value();
+        const auto doc = nlohmann::json::parse(text).at("parity");
+        const double central = doc.at("central_loss").is_null() ? -1.0 : doc.at("central_loss").get<double>();
+        const auto steps = doc.at("central_steps").get<std::int64_t>();
         if (o.json) {
           std::printf("%s\n", text.c_str());
         } else {
@@ -340,16 +293,16 @@ int run_simulation(const simulation_options& o) {
         std::fflush(stdout);
         continue;
       }
-      auto v = parse_view(text);
+      auto v = read_report(text);
       if (o.json) {
         std::printf("%s\n", text.c_str());
         std::fflush(stdout);
       } else {
         print_table(v, previous_loss, o.solvers, roles);
       }
-      previous_loss = v.loss;
+      previous_loss = v.held_out_loss;
       if (v.round > 0) ++rounds_seen;
-    } catch (const simdjson::simdjson_error& e) {
+    } catch (const std::exception& e) {  // a line that is not a report (nlohmann or read_report)
       spdlog::warn("simulate: unreadable report from the aggregator: {}", e.what());
     }
   }

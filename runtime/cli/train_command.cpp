@@ -1,11 +1,11 @@
 // `atn-node train`: trains locally on ATN data and shows that the model learns.
 #include "messages/round_messages.hpp"
 #include "runtime/cli/commands.hpp"
-#include "runtime/util/json_writer.hpp"
 #include "runtime/util/progress_bar.hpp"
 #include "runtime/node/train_run.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -35,23 +35,22 @@ void print_metrics_row(const char* kind, const std::optional<step_metrics>& befo
   }
 }
 
-void write_modality(json_writer& j, const char* key, const modality_metrics& m) {
+void add_modality(nlohmann::ordered_json& j, const char* key, const modality_metrics& m) {
   if (!m.present) return;
-  j.key(key).begin_object().key("loss").value(m.loss).key("cosine").value(m.cosine).key("spread").value(m.spread)
-      .key("targets").value(m.targets).end_object();
+  j[key] = {{"loss", m.loss}, {"cosine", m.cosine}, {"spread", m.spread}, {"targets", m.targets}};
 }
 
-void write_held_out(json_writer& j, const held_out_metrics& h) {
-  j.begin_object();
+nlohmann::ordered_json held_out_json(const held_out_metrics& h) {
+  auto j = nlohmann::ordered_json::object();
   for (auto [name, m] : {std::pair{"text", &h.text}, std::pair{"visual", &h.visual},
                          std::pair{"multimodal", &h.multimodal}}) {
     if (!*m) continue;
-    j.key(name).begin_object().key("loss").value((*m)->loss);
-    write_modality(j, "text_modality", (*m)->text);
-    write_modality(j, "visual_modality", (*m)->visual);
-    j.end_object();
+    nlohmann::ordered_json one = {{"loss", (*m)->loss}};
+    add_modality(one, "text_modality", (*m)->text);
+    add_modality(one, "visual_modality", (*m)->visual);
+    j[name] = std::move(one);
   }
-  j.end_object();
+  return j;
 }
 
 int run(const train_args& a) {
@@ -113,23 +112,26 @@ int run(const train_args& a) {
   if (report.collapsed) std::printf("  FAILURE: representation collapse: %s\n", report.collapse_detail.c_str());
 
   if (a.json) {
-    json_writer j;
-    j.begin_object().key("steps").value(report.steps).key("seconds").value(report.seconds)
-        .key("device").value(report.device).key("preset").value(a.preset)
-        .key("sessions").value(static_cast<std::uint64_t>(report.sessions))
-        .key("held_out_sessions").value(static_cast<std::uint64_t>(report.held_out_sessions))
-        .key("frames").value(static_cast<std::uint64_t>(report.frames))
-        .key("skipped_steps").value(report.skipped_steps).key("input_problems").value(report.input_problems);
-    j.key("held_out_before");
-    write_held_out(j, report.before);
-    j.key("held_out_after");
-    write_held_out(j, report.after);
-    j.key("probe_accuracy_before").value(report.probe_before.accuracy)
-        .key("probe_accuracy_after").value(report.probe_after.accuracy)
-        .key("probe_accuracy_byte_bigrams").value(report.probe_reference.accuracy)
-        .key("probe_sessions").value(static_cast<std::uint64_t>(report.probe_after.sessions))
-        .key("collapsed").value(report.collapsed).key("version").value(report.version).end_object();
-    std::printf("%s\n", j.str().c_str());
+    const nlohmann::ordered_json j = {
+        {"steps", report.steps},
+        {"seconds", report.seconds},
+        {"device", report.device},
+        {"preset", a.preset},
+        {"sessions", report.sessions},
+        {"held_out_sessions", report.held_out_sessions},
+        {"frames", report.frames},
+        {"skipped_steps", report.skipped_steps},
+        {"input_problems", report.input_problems},
+        {"held_out_before", held_out_json(report.before)},
+        {"held_out_after", held_out_json(report.after)},
+        {"probe_accuracy_before", report.probe_before.accuracy},
+        {"probe_accuracy_after", report.probe_after.accuracy},
+        {"probe_accuracy_byte_bigrams", report.probe_reference.accuracy},
+        {"probe_sessions", report.probe_after.sessions},
+        {"collapsed", report.collapsed},
+        {"version", report.version},
+    };
+    std::printf("%s\n", j.dump().c_str());
   }
   std::fflush(stdout);
   return report.collapsed ? 3 : 0;

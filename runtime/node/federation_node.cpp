@@ -9,12 +9,13 @@
 #include "messages/wire_codec.hpp"
 #include "model/schedules.hpp"
 #include "model/vl_jepa_trainer.hpp"
-#include "runtime/util/json_writer.hpp"
+#include "runtime/protocol/round_report_json.hpp"
 #include "runtime/training/training_data.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
 #include <caf/all.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <deque>
@@ -95,45 +96,6 @@ model_evaluation central_baseline(vl_jepa_trainer& engine, const named_tensors& 
 }
 
 }  // namespace
-
-std::string round_report_json(const round_report& r) {
-  json_writer w;
-  auto numbers = [&](const char* key, const std::vector<double>& v) {
-    w.key(key).begin_array();
-    for (double x : v) w.value(x);
-    w.end_array();
-  };
-  auto strings = [&](const char* key, const std::vector<std::string>& v) {
-    w.key(key).begin_array();
-    for (const auto& s : v) w.value(s);
-    w.end_array();
-  };
-  w.begin_object();
-  w.key("jurisdiction").value(r.jurisdiction);
-  w.key("round").value(r.round);
-  w.key("previous_version").value(r.previous_version);
-  w.key("version").value(r.version);
-  w.key("held_out_loss").value(r.held_out_loss);
-  w.key("held_out_cosine").value(r.held_out_cosine);
-  w.key("commits").value(static_cast<std::uint64_t>(r.commits));
-  w.key("reveals").value(static_cast<std::uint64_t>(r.reveals));
-  w.key("score_reveals").value(static_cast<std::uint64_t>(r.score_reveals));
-  strings("accepted", r.accepted);
-  w.key("rejected").begin_object();
-  for (const auto& [node, why] : r.rejected) w.key(node).value(why);
-  w.end_object();
-  strings("uids", r.uids);
-  numbers("stake", r.stake);
-  numbers("consensus", r.consensus);
-  numbers("incentive", r.incentive);
-  numbers("dividends", r.dividends);
-  w.key("train_seconds").value(r.train_seconds);
-  w.key("protocol_seconds").value(r.protocol_seconds);
-  w.key("aggregate_seconds").value(r.aggregate_seconds);
-  w.key("verify_seconds").value(r.verify_seconds);
-  w.end_object();
-  return w.str();
-}
 
 int run_federation_node(const federation_node_options& o, const std::atomic<bool>& stop) {
   // Every role receives deltas or models over the wire: decode into reused heap pages.
@@ -265,11 +227,11 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     spdlog::info("{}: parity: training one node on the union of the data for {} steps", o.id, o.parity_steps);
     auto central = central_baseline(*engine, aggregator_options.initial_weights, *data, aggregator_options,
                                     o.parity_steps, o.batch, o.seed);
-    json_writer w;
-    w.begin_object().key("parity").begin_object();
-    w.key("central_steps").value(o.parity_steps).key("central_loss").value(central.loss);
-    w.key("central_cosine").value(central.cosine).end_object().end_object();
-    if (o.json_reports) std::cout << w.str() << std::endl;
+    const nlohmann::json parity = {{"parity",
+                                    {{"central_steps", o.parity_steps},
+                                     {"central_loss", central.loss},
+                                     {"central_cosine", central.cosine}}}};
+    if (o.json_reports) std::cout << parity.dump() << std::endl;
   }
   self->send_exit(role_actor, caf::exit_reason::user_shutdown);
   self->send_exit(bridge, caf::exit_reason::user_shutdown);

@@ -15,7 +15,4 @@ namespace atn {
 /// role). Returns the process exit code; errors are logged naming their cause.
 int run_federation_node(const federation_node_options& options, const std::atomic<bool>& stop);
 
-/// The JSON line of a round report (what `simulate` reads from the aggregator).
-std::string round_report_json(const round_report& report);
-
 }  // namespace atn

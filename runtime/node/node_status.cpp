@@ -1,8 +1,8 @@
 #include "runtime/node/node_status.hpp"
 
 #include "runtime/util/file_util.hpp"
-#include "runtime/util/json_writer.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <cerrno>
@@ -106,36 +106,21 @@ std::string age(std::int64_t ms) {
 fs::path node_status_path(const fs::path& state_dir) { return state_dir / "status.json"; }
 
 void write_node_status(const fs::path& state_dir, const node_status& s) {
-  json_writer w;
-  w.begin_object();
-  w.key("version").value(status_version);
-  w.key("pid").value(s.pid);
-  w.key("started_ms").value(s.started_ms);
-  w.key("updated_ms").value(s.updated_ms);
-  w.key("activity").value(s.activity);
-  w.key("consent").begin_object();
-  w.key("train_on_agent_data").value(s.train_on_agent_data);
-  w.key("train_on_capture").value(s.train_on_capture);
-  w.end_object();
-  w.key("sources").begin_array();
-  for (const source_status& src : s.sources) {
-    w.begin_object();
-    w.key("name").value(src.name);
-    w.key("location").value(src.location);
-    w.key("enabled").value(src.enabled);
-    w.key("counters").begin_object();
-    for (const auto& [k, v] : src.counters) w.key(k).value(v);
-    w.end_object();
-    w.end_object();
-  }
-  w.end_array();
-  w.key("feed").begin_object();
-  w.key("buffered_records").value(s.buffered_records);
-  w.key("buffered_bytes").value(s.buffered_bytes);
-  w.end_object();
-  w.end_object();
+  auto sources = nlohmann::ordered_json::array();
+  for (const source_status& src : s.sources)
+    sources.push_back({{"name", src.name}, {"location", src.location}, {"enabled", src.enabled}, {"counters", src.counters}});
+  const nlohmann::ordered_json j = {
+      {"version", status_version},
+      {"pid", s.pid},
+      {"started_ms", s.started_ms},
+      {"updated_ms", s.updated_ms},
+      {"activity", s.activity},
+      {"consent", {{"train_on_agent_data", s.train_on_agent_data}, {"train_on_capture", s.train_on_capture}}},
+      {"sources", std::move(sources)},
+      {"feed", {{"buffered_records", s.buffered_records}, {"buffered_bytes", s.buffered_bytes}}},
+  };
   fs::create_directories(state_dir);
-  write_file_atomic(node_status_path(state_dir), w.str() + "\n");
+  write_file_atomic(node_status_path(state_dir), j.dump() + "\n");
 }
 
 std::optional<node_status> read_node_status(const fs::path& state_dir) {

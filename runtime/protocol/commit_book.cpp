@@ -12,11 +12,11 @@ commit_book::commit_book(std::string_view domain, std::string jurisdiction, std:
       round_(round),
       participants_(std::move(participants)) {}
 
-const char* commit_book::commit(const std::string& sender, const digest256& commitment) {
+std::optional<reject_reason> commit_book::commit(const std::string& sender, const digest256& commitment) {
   if (!participants_.count(sender)) return reject_reason::unknown_sender;
   if (closed_) return reject_reason::late_commit;
   if (!commits_.emplace(sender, commitment).second) return reject_reason::duplicate_commit;
-  return nullptr;
+  return std::nullopt;
 }
 
 void commit_book::close(const std::map<std::string, digest256>* authoritative) {
@@ -31,7 +31,7 @@ void commit_book::close(const std::map<std::string, digest256>* authoritative) {
     if (participants_.count(sender)) commits_.emplace(sender, c);
 }
 
-const char* commit_book::reveal(const std::string& sender, const digest256& payload_hash, const digest256& salt) {
+std::optional<reject_reason> commit_book::reveal(const std::string& sender, const digest256& payload_hash, const digest256& salt) {
   if (!participants_.count(sender)) return reject_reason::unknown_sender;
   if (!closed_) return reject_reason::early_reveal;
   auto it = commits_.find(sender);
@@ -40,7 +40,7 @@ const char* commit_book::reveal(const std::string& sender, const digest256& payl
   if (commitment_of(domain_, sender, jurisdiction_, round_, version_, payload_hash, salt) != it->second)
     return reject_reason::commitment_mismatch;
   revealed_.insert(sender);
-  return nullptr;
+  return std::nullopt;
 }
 
 std::set<std::string> commit_book::unrevealed() const {

@@ -72,7 +72,7 @@ delta_verdict check_layout(const named_tensors& delta, const named_tensors& expe
   try {
     require_same_layout(expected, delta, "layout");
   } catch (const std::invalid_argument& e) {
-    return delta_verdict::reject("layout_mismatch", e.what());
+    return delta_verdict::reject(reject_reason::layout_mismatch, e.what());
   }
   return delta_verdict::accept();
 }
@@ -80,7 +80,7 @@ delta_verdict check_layout(const named_tensors& delta, const named_tensors& expe
 delta_verdict check_finite(const named_tensors& delta) {
   for (const auto& t : delta)
     for (float v : *t.data)
-      if (!std::isfinite(v)) return delta_verdict::reject("non_finite", "tensor '" + t.name + "' has NaN or Inf");
+      if (!std::isfinite(v)) return delta_verdict::reject(reject_reason::non_finite, "tensor '" + t.name + "' has NaN or Inf");
   return delta_verdict::accept();
 }
 
@@ -117,11 +117,11 @@ norm_rule_summary apply_norm_rule(std::vector<delta_assessment>& round, double r
   for (auto& a : round) {
     if (!a.verdict.accepted) continue;
     if (a.norm > s.cap) {
-      a.verdict = delta_verdict::reject("norm_cap", "norm " + std::to_string(a.norm) + " exceeds " +
+      a.verdict = delta_verdict::reject(reject_reason::norm_cap, "norm " + std::to_string(a.norm) + " exceeds " +
                                                         std::to_string(options.reference_cap) +
                                                         " x the reference norm " + std::to_string(reference_norm));
     } else if (a.norm > s.threshold) {
-      a.verdict = delta_verdict::reject("norm_outlier", "norm " + std::to_string(a.norm) + " exceeds median " +
+      a.verdict = delta_verdict::reject(reject_reason::norm_outlier, "norm " + std::to_string(a.norm) + " exceeds median " +
                                                             std::to_string(s.median) + " + " +
                                                             std::to_string(options.k) + " robust deviations (" +
                                                             std::to_string(s.threshold) + ")");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "model/named_tensors.hpp"
+#include "runtime/protocol/reject_reason.hpp"
 
 #include <cstddef>
 #include <string>
@@ -25,21 +26,21 @@ double fltrust_score(double cos);
 /// A check's outcome: accepted, or rejected with a machine-readable reason and a human detail.
 struct delta_verdict {
   bool accepted = true;
-  /// "" when accepted, else "layout_mismatch", "non_finite", "norm_outlier" or "norm_cap".
-  std::string reason;
+  /// When rejected: layout_mismatch, non_finite, norm_outlier or norm_cap (unread when accepted).
+  reject_reason reason = reject_reason::malformed;
   std::string detail;
 
   static delta_verdict accept() { return {}; }
-  static delta_verdict reject(std::string reason, std::string detail) {
-    return {false, std::move(reason), std::move(detail)};
+  static delta_verdict reject(reject_reason reason, std::string detail) {
+    return {false, reason, std::move(detail)};
   }
 };
 
-/// Rejects "layout_mismatch" when `delta`'s names or shapes differ from `expected` (detail names
+/// Rejects layout_mismatch when `delta`'s names or shapes differ from `expected` (detail names
 /// the tensor, from require_same_layout).
 delta_verdict check_layout(const named_tensors& delta, const named_tensors& expected);
 
-/// Rejects "non_finite" when any value is NaN or infinite (detail names the first such tensor).
+/// Rejects non_finite when any value is NaN or infinite (detail names the first such tensor).
 delta_verdict check_finite(const named_tensors& delta);
 
 /// One revealed delta measured against the coordinator's reference update.

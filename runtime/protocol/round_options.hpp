@@ -5,6 +5,7 @@
 
 #include "messages/round_messages.hpp"
 #include "runtime/protocol/delta_aggregator.hpp"
+#include "runtime/protocol/reject_reason.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -41,7 +42,7 @@ struct round_report {
   std::string previous_version, version;
   std::size_t commits = 0, reveals = 0, score_reveals = 0;
   std::vector<std::string> accepted;
-  std::map<std::string, std::string> rejected;  ///< node → first reason
+  std::map<std::string, reject_reason> rejected;  ///< node → first reason
   std::vector<std::string> uids;                ///< coordinators then solvers
   std::vector<double> stake, consensus, incentive, dividends;
   double held_out_loss = -1, held_out_cosine = -1;  ///< of the new model, -1 without an evaluator

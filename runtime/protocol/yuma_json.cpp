@@ -1,5 +1,6 @@
 #include "runtime/protocol/yuma_json.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <cerrno>
@@ -47,21 +48,6 @@ yuma_matrix read_matrix(simdjson::dom::element e, const std::string& field) {
   return out;
 }
 
-void append_number(std::string& s, double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  s += buf;
-}
-
-void append_vector(std::string& s, const std::vector<double>& v) {
-  s += '[';
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (i) s += ',';
-    append_number(s, v[i]);
-  }
-  s += ']';
-}
-
 // Whole file, or standard input for "-"; the message of a failure does not repeat the path.
 std::string read_text(const std::string& path) {
   if (path == "-")
@@ -72,15 +58,6 @@ std::string read_text(const std::string& path) {
   buf << f.rdbuf();
   if (f.bad()) throw std::invalid_argument("read failed");
   return buf.str();
-}
-
-void append_matrix(std::string& s, const yuma_matrix& m) {
-  s += '[';
-  for (std::size_t i = 0; i < m.size(); ++i) {
-    if (i) s += ',';
-    append_vector(s, m[i]);
-  }
-  s += ']';
 }
 
 }  // namespace
@@ -132,33 +109,20 @@ yuma_input read_yuma_input_file(const std::string& path) {
 }
 
 std::string format_yuma_output(const yuma_output& out) {
-  std::string s = "{";
-  auto vector_field = [&](const char* name, const std::vector<double>& v) {
-    if (s.size() > 1) s += ',';
-    s += '"';
-    s += name;
-    s += "\":";
-    append_vector(s, v);
-  };
-  auto matrix_field = [&](const char* name, const yuma_matrix& m) {
-    s += ",\"";
-    s += name;
-    s += "\":";
-    append_matrix(s, m);
-  };
-  vector_field("consensus", out.consensus);
-  vector_field("rank", out.rank);
-  vector_field("trust", out.trust);
-  vector_field("incentive", out.incentive);
-  vector_field("validator_trust", out.validator_trust);
-  vector_field("dividends", out.dividends);
-  vector_field("server_emission", out.server_emission);
-  vector_field("validator_emission", out.validator_emission);
-  matrix_field("clipped_weights", out.clipped_weights);
-  matrix_field("bonds", out.bonds);
-  matrix_field("ema_bonds", out.ema_bonds);
-  s += '}';
-  return s;
+  // Doubles are written shortest-round-trip: each reads back as the same double.
+  return nlohmann::ordered_json{
+      {"consensus", out.consensus},
+      {"rank", out.rank},
+      {"trust", out.trust},
+      {"incentive", out.incentive},
+      {"validator_trust", out.validator_trust},
+      {"dividends", out.dividends},
+      {"server_emission", out.server_emission},
+      {"validator_emission", out.validator_emission},
+      {"clipped_weights", out.clipped_weights},
+      {"bonds", out.bonds},
+      {"ema_bonds", out.ema_bonds},
+  }.dump();
 }
 
 int run_yuma_json(const std::string& path, std::ostream& out, std::ostream& err) {

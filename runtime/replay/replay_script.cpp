@@ -313,9 +313,8 @@ replay_header infer_header(const fs::path& file, const std::vector<std::pair<std
       auto* fields = find(obj, "fields");
       if (!fields) cx.fail("\"fields\" missing");
       msg.fields = as_map(cx, *fields, "\"fields\"");
-      std::string error;
-      auto open = parse_round_open(msg, error);
-      if (!open) cx.fail("cannot infer a header from this round_open: " + error);
+      auto open = parse_round_open(msg);
+      if (!open) cx.fail("cannot infer a header from this round_open: " + open.error());
       h.node = msg.from;
       h.jurisdiction = msg.jurisdiction;
       h.first_round = msg.round;
@@ -520,9 +519,8 @@ replay_script read_replay_script(const fs::path& path) {
     const line_context cx{path, static_cast<std::size_t>(line.number)};
     if (line.too_long) cx.fail("line too long");
     if (line.text.find_first_not_of(" \t") == std::string_view::npos) continue;
-    std::string error;
-    auto obj = parse_trace_fields(line.text, error);
-    if (!obj) cx.fail(error);
+    auto obj = parse_trace_fields(line.text);
+    if (!obj) cx.fail(obj.error());
     lines.emplace_back(cx.line, std::move(*obj));
   }
   if (!reader.ok()) throw replay_script_error(path, 0, reader.error());

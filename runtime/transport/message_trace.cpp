@@ -1,8 +1,8 @@
 #include "runtime/transport/message_trace.hpp"
 
 #include "data/line_reader.hpp"
-#include "runtime/util/json_writer.hpp"
 
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <cerrno>
@@ -42,71 +42,56 @@ bool is_tag_key(const std::string& key) {
   return key == "bin" || key == "float" || key == "str_hex" || key == "map";
 }
 
-// %.17g round-trips every double; a '.' or exponent keeps an integral float a float.
-std::string float_json(double d) {
-  if (std::isnan(d)) return R"({"float":"nan"})";
-  if (std::isinf(d)) return d > 0 ? R"({"float":"inf"})" : R"({"float":"-inf"})";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  std::string s = buf;
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  return s;
+using json = nlohmann::ordered_json;
+
+// nlohmann writes a double shortest-round-trip and keeps an integral one a float ("1.0"); the
+// non-finite ones, which JSON lacks, become tags.
+json float_json(double d) {
+  if (std::isnan(d)) return {{"float", "nan"}};
+  if (std::isinf(d)) return {{"float", d > 0 ? "inf" : "-inf"}};
+  return d;
 }
 
-void append_value(std::string& out, const wire_value& v);
+// Keys and names must be JSON strings: text that is not UTF-8 is repaired (the only lossy case).
+std::string utf8_text(const std::string& s) { return is_valid_utf8(s) ? s : repair_utf8(s); }
 
-void append_map(std::string& out, const wire_value::map& m) {
-  const bool wrap = m.size() == 1 && is_tag_key(m.begin()->first);
-  if (wrap) out += R"({"map":)";
-  out += '{';
-  bool first = true;
-  for (const auto& [key, value] : m) {
-    if (!first) out += ',';
-    first = false;
-    // Keys must be JSON strings: a key that is not UTF-8 is repaired (the only lossy case).
-    out += json_quote(is_valid_utf8(key) ? key : repair_utf8(key));
-    out += ':';
-    append_value(out, value);
-  }
-  out += '}';
-  if (wrap) out += '}';
+json value_json(const wire_value& v);
+
+json map_json(const wire_value::map& m) {
+  auto obj = json::object();
+  for (const auto& [key, value] : m) obj[utf8_text(key)] = value_json(value);
+  // A single-key map whose key is a tag's would read back as that tag: wrap it.
+  if (m.size() == 1 && is_tag_key(m.begin()->first)) return {{"map", std::move(obj)}};
+  return obj;
 }
 
-void append_value(std::string& out, const wire_value& v) {
+json value_json(const wire_value& v) {
   struct visitor {
-    std::string& out;
-    void operator()(const wire_value::nil&) const { out += "null"; }
-    void operator()(bool b) const { out += b ? "true" : "false"; }
-    void operator()(std::int64_t i) const { out += std::to_string(i); }
-    void operator()(double d) const { out += float_json(d); }
-    void operator()(const std::string& s) const {
-      if (is_valid_utf8(s)) {
-        out += json_quote(s);
-      } else {
-        out += R"({"str_hex":")";
-        out += hex_of(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());
-        out += "\"}";
-      }
+    json operator()(const wire_value::nil&) const { return nullptr; }
+    json operator()(bool b) const { return b; }
+    json operator()(std::int64_t i) const { return i; }
+    json operator()(double d) const { return float_json(d); }
+    json operator()(const std::string& s) const {
+      if (is_valid_utf8(s)) return s;
+      return {{"str_hex", hex_of(reinterpret_cast<const std::uint8_t*>(s.data()), s.size())}};
     }
-    void operator()(const wire_value::bytes& b) const {
-      out += R"({"bin":")";
-      out += hex_of(b.data(), b.size());
-      out += "\"}";
+    json operator()(const wire_value::bytes& b) const { return {{"bin", hex_of(b.data(), b.size())}}; }
+    json operator()(const wire_value::array& a) const {
+      auto arr = json::array();
+      for (const auto& item : a) arr.push_back(value_json(item));
+      return arr;
     }
-    void operator()(const wire_value::array& a) const {
-      out += '[';
-      for (std::size_t i = 0; i < a.size(); ++i) {
-        if (i) out += ',';
-        append_value(out, a[i]);
-      }
-      out += ']';
-    }
-    void operator()(const wire_value::map& m) const { append_map(out, m); }
+    json operator()(const wire_value::map& m) const { return map_json(m); }
   };
-  std::visit(visitor{out}, v.data());
+  return std::visit(visitor{}, v.data());
 }
 
-std::string utf8_quote(const std::string& s) { return json_quote(is_valid_utf8(s) ? s : repair_utf8(s)); }
+// The top level is always a plain object: it is the fields, never a tagged value.
+json fields_json(const wire_fields& fields) {
+  auto obj = json::object();
+  for (const auto& [key, value] : fields) obj[utf8_text(key)] = value_json(value);
+  return obj;
+}
 
 // ---- reading ------------------------------------------------------------------------------------
 
@@ -353,19 +338,18 @@ void message_trace_writer::record(trace_direction dir, const std::string& to, co
 
 void message_trace_writer::record(const trace_entry& entry) {
   const auto& m = entry.message;
-  std::string line;
-  line += R"({"t":)" + std::to_string(entry.t);
-  line += R"(,"dir":")" + std::string(to_string(entry.dir)) + '"';
-  line += R"(,"from":)" + utf8_quote(m.from);
-  line += R"(,"to":)" + utf8_quote(entry.to);
-  line += R"(,"type":)" + utf8_quote(m.type);
-  line += R"(,"jurisdiction":)" + utf8_quote(m.jurisdiction);
-  line += R"(,"round":)" + std::to_string(m.round);
-  line += R"(,"fields":)" + trace_fields_json(m.fields);
-  line += R"(,"tensors":)";
-  if (m.tensors.empty()) {
-    line += "null";
-  } else {
+  json line = {
+      {"t", entry.t},
+      {"dir", to_string(entry.dir)},
+      {"from", utf8_text(m.from)},
+      {"to", utf8_text(entry.to)},
+      {"type", utf8_text(m.type)},
+      {"jurisdiction", utf8_text(m.jurisdiction)},
+      {"round", m.round},
+      {"fields", fields_json(m.fields)},
+      {"tensors", nullptr},
+  };
+  if (!m.tensors.empty()) {
     const auto bytes = canonical_bytes(m.tensors);
     const std::string name = std::to_string(tensor_files_++) + ".bin";
     std::error_code ec;
@@ -378,52 +362,29 @@ void message_trace_writer::record(const trace_entry& entry) {
       out.flush();
       if (!out) throw std::runtime_error("message trace: cannot write " + file.string());
     }
-    line += R"({"file":)" + json_quote((tensor_dir_.filename() / name).generic_string());
-    line += R"(,"blake2b":")" + to_hex(blake2b_256(bytes.data(), bytes.size())) + '"';
-    line += R"(,"layout":[)";
-    for (std::size_t i = 0; i < m.tensors.size(); ++i) {
-      const auto& t = m.tensors[i];
-      if (i) line += ',';
-      line += R"({"name":)" + utf8_quote(t.name) + R"(,"shape":[)";
-      for (std::size_t d = 0; d < t.shape.size(); ++d) line += (d ? "," : "") + std::to_string(t.shape[d]);
-      line += "]}";
-    }
-    line += "]}";
+    auto layout = json::array();
+    for (const auto& t : m.tensors) layout.push_back({{"name", utf8_text(t.name)}, {"shape", t.shape}});
+    line["tensors"] = {{"file", (tensor_dir_.filename() / name).generic_string()},
+                       {"blake2b", to_hex(blake2b_256(bytes.data(), bytes.size()))},
+                       {"layout", std::move(layout)}};
   }
-  line += "}\n";
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+  const std::string text = line.dump() + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0)
     throw std::runtime_error("message trace: cannot write " + path_.string() + ": " + std::strerror(errno));
   ++entries_;
 }
 
-std::string trace_fields_json(const wire_fields& fields) {
-  std::string out;
-  // The top level is always a plain object: it is the fields, never a tagged value.
-  out += '{';
-  bool first = true;
-  for (const auto& [key, value] : fields) {
-    if (!first) out += ',';
-    first = false;
-    out += utf8_quote(key);
-    out += ':';
-    append_value(out, value);
-  }
-  out += '}';
-  return out;
-}
+std::string trace_fields_json(const wire_fields& fields) { return fields_json(fields).dump(); }
 
-std::optional<wire_fields> parse_trace_fields(std::string_view json, std::string& error) {
+parse_result<wire_fields> parse_trace_fields(std::string_view json) {
   dom::parser parser;
   dom::object obj;
-  if (auto err = parser.parse(json.data(), json.size()).get(obj)) {
-    error = std::string("not a JSON object: ") + simdjson::error_message(err);
-    return std::nullopt;
-  }
+  if (auto err = parser.parse(json.data(), json.size()).get(obj))
+    return parse_result<wire_fields>::failure(std::string("not a JSON object: ") + simdjson::error_message(err));
   try {
     return map_from(obj);
   } catch (const entry_problem& p) {
-    error = p.what;
-    return std::nullopt;
+    return parse_result<wire_fields>::failure(p.what);
   }
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "data/input_report.hpp"
+#include "messages/parse_result.hpp"
 #include "messages/wire_message.hpp"
 
 #include <chrono>
@@ -83,7 +84,7 @@ std::vector<trace_entry> read_message_trace(const std::filesystem::path& path, i
 /// The JSON object for `fields` as the trace writes it.
 std::string trace_fields_json(const wire_fields& fields);
 
-/// `fields` back from trace_fields_json's output; nullopt with `error` set when it is not such JSON.
-std::optional<wire_fields> parse_trace_fields(std::string_view json, std::string& error);
+/// `fields` back from trace_fields_json's output; refused, saying why, when it is not such JSON.
+parse_result<wire_fields> parse_trace_fields(std::string_view json);
 
 }  // namespace atn

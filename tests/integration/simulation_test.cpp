@@ -5,12 +5,13 @@
 #include "data/sample/sample_data_generator.hpp"
 #include "messages/round_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
+#include "runtime/protocol/round_report_json.hpp"
 #include "runtime/transport/message_trace.hpp"
 #include "runtime/protocol/yuma_epoch.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
-#include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <map>
@@ -22,22 +23,6 @@ namespace fs = std::filesystem;
 using namespace atn;
 
 namespace {
-
-struct round_line {
-  std::int64_t round = 0;
-  std::string previous_version, version;
-  double loss = 0;
-  std::uint64_t commits = 0, reveals = 0, score_reveals = 0;
-  std::vector<std::string> accepted, uids;
-  std::size_t rejected = 0;
-  std::vector<double> consensus, incentive, dividends;
-};
-
-std::vector<double> doubles(simdjson::dom::element e) {
-  std::vector<double> out;
-  for (auto v : e.get_array()) out.push_back(v.get_double());
-  return out;
-}
 
 // The bundled sample data without frames (the federation tests train on text), made once.
 const fs::path& sample_atn_dir() {
@@ -51,7 +36,7 @@ const fs::path& sample_atn_dir() {
   return atn;
 }
 
-std::vector<round_line> run_simulation(const fs::path& state, const std::string& extra, std::string& output,
+std::vector<round_report> run_simulation(const fs::path& state, const std::string& extra, std::string& output,
                                        double* central_loss = nullptr) {
   const std::string cmd = std::string(ATN_NODE_BINARY) + " simulate --nodes 4 --coordinators 2 --steps 15 "
                           "--reference-steps 8 --json --trace --data " + sample_atn_dir().string() +
@@ -60,32 +45,19 @@ std::vector<round_line> run_simulation(const fs::path& state, const std::string&
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   char buf[65536];
-  std::vector<round_line> lines;
-  simdjson::dom::parser parser;
+  std::vector<round_report> lines;
   while (std::fgets(buf, sizeof buf, p)) {
     output += buf;
     std::string line(buf);
     if (line.empty() || line[0] != '{') continue;
-    simdjson::dom::element doc = parser.parse(line);
     if (line.rfind("{\"parity\"", 0) == 0) {
-      if (central_loss) *central_loss = doc["parity"]["central_loss"].get_double();
+      if (central_loss) *central_loss = nlohmann::json::parse(line).at("parity").at("central_loss").get<double>();
       continue;
     }
-    round_line r;
-    r.round = doc["round"].get_int64();
-    r.previous_version = std::string(std::string_view(doc["previous_version"].get_string()));
-    r.version = std::string(std::string_view(doc["version"].get_string()));
-    r.loss = doc["held_out_loss"].get_double();
-    r.commits = doc["commits"].get_uint64();
-    r.reveals = doc["reveals"].get_uint64();
-    r.score_reveals = doc["score_reveals"].get_uint64();
-    for (auto v : doc["accepted"].get_array()) r.accepted.emplace_back(std::string_view(v.get_string()));
-    for (auto v : doc["uids"].get_array()) r.uids.emplace_back(std::string_view(v.get_string()));
-    r.rejected = doc["rejected"].get_object().size();
-    r.consensus = doubles(doc["consensus"]);
-    r.incentive = doubles(doc["incentive"]);
-    r.dividends = doubles(doc["dividends"]);
-    lines.push_back(r);
+    auto r = parse_round_report(line);
+    INFO(line);
+    REQUIRE(r);
+    lines.push_back(*std::move(r));
   }
   const int status = ::pclose(p);
   INFO(output);
@@ -105,7 +77,7 @@ TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregat
   // Parity: 4 solvers on disjoint slices end within 10 % of one node trained on all the data for
   // the same total steps (4 × 3 × 15), measured on the same held-out batches.
   REQUIRE(central_loss > 0);
-  CHECK(rounds.back().loss <= 1.10 * central_loss);
+  CHECK(rounds.back().held_out_loss <= 1.10 * central_loss);
   CHECK(rounds[0].round == 0);
 
   for (std::size_t r = 1; r < rounds.size(); ++r) {
@@ -114,12 +86,12 @@ TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregat
     CHECK(rounds[r].previous_version == rounds[r - 1].version);
     CHECK(rounds[r].version != rounds[r].previous_version);
     // The global held-out loss falls round over round.
-    CHECK(rounds[r].loss < rounds[r - 1].loss);
+    CHECK(rounds[r].held_out_loss < rounds[r - 1].held_out_loss);
     CHECK(rounds[r].commits == 4);
     CHECK(rounds[r].reveals == 4);
     CHECK(rounds[r].score_reveals == 2);
     CHECK(rounds[r].accepted.size() == 4);
-    CHECK(rounds[r].rejected == 0);
+    CHECK(rounds[r].rejected.empty());
   }
 
   // Recompute from the aggregator's trace: every reveal against its commitment, then each epoch.
@@ -134,27 +106,26 @@ TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregat
   std::size_t reveals_checked = 0;
   for (const auto& e : trace) {
     const auto& m = e.message;
-    std::string error;
     if (e.dir == trace_direction::out && m.type == round_type::open) {
-      auto open = parse_round_open(m, error);
+      auto open = parse_round_open(m);
       REQUIRE(open);
       version_of_round[m.round] = open->version;
       CHECK(to_hex(blake2b_256(open->weights)) == open->version);
       solvers_of_round[m.round] = open->solvers;
       coordinators_of_round[m.round] = open->coordinators;
     } else if (e.dir == trace_direction::in && m.type == round_type::commit) {
-      auto c = parse_commit(m, error);
+      auto c = parse_commit(m);
       REQUIRE(c);
       (c->kind == commit_kind::delta ? delta_commits : score_commits)[m.round][m.from] = c->commitment;
     } else if (e.dir == trace_direction::in && m.type == round_type::reveal) {
-      auto r = parse_reveal(m, error);
+      auto r = parse_reveal(m);
       REQUIRE(r);
       const auto expected = commitment_of(delta_commit_domain, m.from, m.jurisdiction, m.round,
                                           version_of_round.at(m.round), blake2b_256(r->delta), r->salt);
       CHECK(delta_commits[m.round].at(m.from) == expected);
       ++reveals_checked;
     } else if (e.dir == trace_direction::in && m.type == round_type::score_reveal) {
-      auto s = parse_score_reveal(m, error);
+      auto s = parse_score_reveal(m);
       REQUIRE(s);
       const auto expected = commitment_of(scores_commit_domain, m.from, m.jurisdiction, m.round,
                                           version_of_round.at(m.round), scores_hash(s->solvers, s->scores), s->salt);
@@ -205,6 +176,6 @@ TEST_CASE("coordinators score a sign-flipping solver out of the average", "[inte
     CHECK(line.incentive[static_cast<std::size_t>(it - line.uids.begin())] == 0.0);
     CHECK(std::find(line.accepted.begin(), line.accepted.end(), "solver-4") == line.accepted.end());
     CHECK(line.accepted.size() == 3);
-    CHECK(line.loss < rounds[r - 1].loss);
+    CHECK(line.held_out_loss < rounds[r - 1].held_out_loss);
   }
 }

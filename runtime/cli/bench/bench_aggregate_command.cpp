@@ -7,9 +7,9 @@
 // destination). The ratio is memcpy time / fedavg time for the same K·P·4 bytes.
 #include "runtime/cli/commands.hpp"
 #include "runtime/protocol/delta_aggregator.hpp"
-#include "runtime/util/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -123,32 +123,22 @@ int bench_aggregate(const bench_aggregate_settings& settings) {
 
   const double gb = bytes / 1e9;
   if (settings.json) {
-    json_writer j;
-    j.begin_object();
-    j.key("params").value(settings.params);
-    j.key("nodes").value(settings.nodes);
-    j.key("delta_bytes").value(bytes);
-    j.key("bytes_counted").value("delta payload K*P*4, for memcpy and aggregator alike");
-    j.key("repeat").value(settings.repeat);
-    j.key("memcpy").begin_object();
-    j.key("seconds").value(copy);
-    j.key("gb_per_s").value(gb / copy);
-    j.end_object();
-    j.key("fedavg").begin_object();
-    j.key("seconds").value(average);
-    j.key("gb_per_s").value(gb / average);
-    j.end_object();
-    j.key("ratio").value(ratio);
-    if (rule != aggregation_rule::fedavg) {
-      j.key(to_string(rule)).begin_object();
-      j.key("seconds").value(robust);
-      j.key("gb_per_s").value(gb / robust);
-      j.key("finish_seconds").value(robust_run.finish_seconds);
-      j.key("ratio").value(copy / robust);
-      j.end_object();
-    }
-    j.end_object();
-    std::printf("%s\n", j.str().c_str());
+    nlohmann::ordered_json j = {
+        {"params", settings.params},
+        {"nodes", settings.nodes},
+        {"delta_bytes", bytes},
+        {"bytes_counted", "delta payload K*P*4, for memcpy and aggregator alike"},
+        {"repeat", settings.repeat},
+        {"memcpy", {{"seconds", copy}, {"gb_per_s", gb / copy}}},
+        {"fedavg", {{"seconds", average}, {"gb_per_s", gb / average}}},
+        {"ratio", ratio},
+    };
+    if (rule != aggregation_rule::fedavg)
+      j[to_string(rule)] = {{"seconds", robust},
+                            {"gb_per_s", gb / robust},
+                            {"finish_seconds", robust_run.finish_seconds},
+                            {"ratio", copy / robust}};
+    std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("bench aggregate: %d deltas of %lld float32 values (%.2f GB of delta payload), best of %d\n",
                 settings.nodes, static_cast<long long>(settings.params), gb, settings.repeat);

@@ -5,6 +5,7 @@
 #include "runtime/storage/ring_log.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <spdlog/fmt/fmt.h>
 
 #include <algorithm>
@@ -183,16 +184,19 @@ int bench_ingest(const bench_ingest_settings& s) {
   const double n = static_cast<double>(s.records);
   const double ratio = plain.seconds / ring.seconds;
   if (s.json) {
-    std::printf(
-        "{\"records\":%llu,\"size\":%zu,\"fsync_every\":%llu,\"rounds\":%d,"
-        "\"ring\":{\"seconds\":%.4f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,\"fsyncs\":%llu},"
-        "\"ring_read\":{\"seconds\":%.4f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f},"
-        "\"plain\":{\"seconds\":%.4f,\"records_per_s\":%.0f,\"mb_per_s\":%.2f,\"fsyncs\":%llu},"
-        "\"ratio\":%.3f}\n",
-        static_cast<unsigned long long>(s.records), s.size, static_cast<unsigned long long>(s.fsync_every), s.rounds,
-        ring.seconds, n / ring.seconds, mb / ring.seconds, static_cast<unsigned long long>(ring.fsyncs),
-        read_seconds, n / read_seconds, mb / read_seconds, plain.seconds, n / plain.seconds, mb / plain.seconds,
-        static_cast<unsigned long long>(plain.fsyncs), ratio);
+    const nlohmann::ordered_json j = {
+        {"records", s.records},
+        {"size", s.size},
+        {"fsync_every", s.fsync_every},
+        {"rounds", s.rounds},
+        {"ring", {{"seconds", ring.seconds}, {"records_per_s", n / ring.seconds}, {"mb_per_s", mb / ring.seconds},
+                  {"fsyncs", ring.fsyncs}}},
+        {"ring_read", {{"seconds", read_seconds}, {"records_per_s", n / read_seconds}, {"mb_per_s", mb / read_seconds}}},
+        {"plain", {{"seconds", plain.seconds}, {"records_per_s", n / plain.seconds}, {"mb_per_s", mb / plain.seconds},
+                   {"fsyncs", plain.fsyncs}}},
+        {"ratio", ratio},
+    };
+    std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("bench ingest: %llu records x %zu bytes, fsync every %llu records, median of %d rounds, in %s\n",
                 static_cast<unsigned long long>(s.records), s.size, static_cast<unsigned long long>(s.fsync_every),

@@ -3,11 +3,11 @@
 // training, the coordinators' verification work and aggregation: commit and reveal messages, delta
 // transfer, waiting on the slowest participant of a phase.
 #include "runtime/cli/commands.hpp"
-#include "runtime/util/json_writer.hpp"
+#include "runtime/protocol/round_report_json.hpp"
 #include "runtime/cli/simulation.hpp"
 
 #include <CLI/CLI.hpp>
-#include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <memory>
@@ -46,11 +46,10 @@ void add_bench_round_command(CLI::App& app) {
   bind_command(sub, [o, json] {
     std::vector<round_times> rounds;
     o->on_report = [&](const std::string& line) {
-      simdjson::dom::parser parser;
-      simdjson::dom::element doc = parser.parse(line);
-      if (doc["round"].error() || doc["round"].get_int64().value() == 0) return;
-      rounds.push_back({doc["train_seconds"].get_double(), doc["protocol_seconds"].get_double(),
-                        doc["verify_seconds"].get_double(), doc["aggregate_seconds"].get_double()});
+      auto report = parse_round_report(line);
+      if (!report || report->round == 0) return;  // the parity line, or the initial model's round 0
+      rounds.push_back({report->train_seconds, report->protocol_seconds, report->verify_seconds,
+                        report->aggregate_seconds});
       const auto& r = rounds.back();
       if (!*json)
         std::printf("round %zu: %.1f s = train %.1f + protocol %.1f (verification %.1f, overhead %.2f) + aggregate %.2f"
@@ -67,15 +66,19 @@ void add_bench_round_command(CLI::App& app) {
     }
     const double share = sum.overhead() / sum.total();
     if (*json) {
-      json_writer w;
-      w.begin_object();
-      w.key("solvers").value(o->solvers).key("coordinators").value(o->coordinators).key("preset").value(o->preset);
-      w.key("rounds").value(static_cast<std::int64_t>(rounds.size()));
-      w.key("round_seconds").value(sum.total()).key("train_seconds").value(sum.train);
-      w.key("protocol_seconds").value(sum.protocol).key("verify_seconds").value(sum.verify);
-      w.key("aggregate_seconds").value(sum.aggregate).key("overhead_share").value(share);
-      w.end_object();
-      std::printf("%s\n", w.str().c_str());
+      const nlohmann::ordered_json j = {
+          {"solvers", o->solvers},
+          {"coordinators", o->coordinators},
+          {"preset", o->preset},
+          {"rounds", rounds.size()},
+          {"round_seconds", sum.total()},
+          {"train_seconds", sum.train},
+          {"protocol_seconds", sum.protocol},
+          {"verify_seconds", sum.verify},
+          {"aggregate_seconds", sum.aggregate},
+          {"overhead_share", share},
+      };
+      std::printf("%s\n", j.dump().c_str());
     } else {
       std::printf("protocol overhead: %.1f %% of round time over %zu rounds (target <= 10 %%); "
                   "protocol including verification: %.1f %%\n",

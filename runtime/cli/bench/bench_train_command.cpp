@@ -3,9 +3,9 @@
 #include "messages/round_messages.hpp"
 #include "model/train_benchmark.hpp"
 #include "runtime/cli/commands.hpp"
-#include "runtime/util/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -89,36 +89,47 @@ int bench_train(const bench_train_args& a) {
   std::printf("  final loss   : %.5f%s\n", r.final_loss, r.finite ? "" : " (a step was not finite)");
 
   if (a.json) {
-    json_writer j;
-    j.begin_object();
-    j.key("preset").value(a.preset).key("embed_dim").value(m.embed_dim).key("heads").value(m.heads);
-    j.key("text_depth").value(m.text_depth).key("vit_depth").value(m.vit_depth);
-    j.key("predictor_depth").value(m.predictor_depth).key("predictor_dim").value(m.predictor_dim);
-    j.key("text_locality").value(m.text_locality);
-    j.key("batch").value(o.batch).key("seq").value(o.seq).key("modalities").value(a.modalities);
-    j.key("semantic_loss").value(a.semantic_loss).key("decoder_loss").value(a.decoder_loss);
-    j.key("device").value(r.device).key("threads").value(r.threads);
-    j.key("matmul_gflops").value(r.matmul_gflops).key("matmul_gflops_before").value(r.matmul_gflops_before);
-    j.key("matmul_gflops_after").value(r.matmul_gflops_after);
-    j.key("matmul_gflops_between_steps").begin_array();
-    for (double g : r.bracket_gflops) j.value(g);
-    j.end_array();
-    j.key("steps").value(static_cast<std::int64_t>(r.step_seconds.size())).key("warmup").value(o.warmup);
-    j.key("step_seconds").value(r.median_step_seconds);
-    j.key("step_seconds_all").begin_array();
-    for (double s : r.step_seconds) j.value(s);
-    j.end_array();
-    j.key("step_flops").value(r.mean_step_flops);
-    j.key("achieved_gflops").value(r.achieved_gflops).key("ratio").value(r.ratio);
-    j.key("ratio_to_best").value(r.ratio_to_best);
-    j.key("tokens_per_second").value(r.tokens_per_second).key("images_per_second").value(r.images_per_second);
-    j.key("text_context").value(r.last_shapes.text_context).key("text_targets").value(r.last_shapes.text_targets);
-    j.key("image_context").value(r.last_shapes.image_context).key("image_targets").value(r.last_shapes.image_targets);
-    j.key("peak_rss_mb").value(r.peak_rss_mb).key("peak_growth_mb").value(r.peak_growth_mb);
-    j.key("rss_before_mb").value(r.rss_before_mb);
-    j.key("final_loss").value(r.final_loss).key("finite").value(r.finite);
-    j.end_object();
-    std::printf("%s\n", j.str().c_str());
+    const nlohmann::ordered_json j = {
+        {"preset", a.preset},
+        {"embed_dim", m.embed_dim},
+        {"heads", m.heads},
+        {"text_depth", m.text_depth},
+        {"vit_depth", m.vit_depth},
+        {"predictor_depth", m.predictor_depth},
+        {"predictor_dim", m.predictor_dim},
+        {"text_locality", m.text_locality},
+        {"batch", o.batch},
+        {"seq", o.seq},
+        {"modalities", a.modalities},
+        {"semantic_loss", a.semantic_loss},
+        {"decoder_loss", a.decoder_loss},
+        {"device", r.device},
+        {"threads", r.threads},
+        {"matmul_gflops", r.matmul_gflops},
+        {"matmul_gflops_before", r.matmul_gflops_before},
+        {"matmul_gflops_after", r.matmul_gflops_after},
+        {"matmul_gflops_between_steps", r.bracket_gflops},
+        {"steps", static_cast<std::int64_t>(r.step_seconds.size())},
+        {"warmup", o.warmup},
+        {"step_seconds", r.median_step_seconds},
+        {"step_seconds_all", r.step_seconds},
+        {"step_flops", r.mean_step_flops},
+        {"achieved_gflops", r.achieved_gflops},
+        {"ratio", r.ratio},
+        {"ratio_to_best", r.ratio_to_best},
+        {"tokens_per_second", r.tokens_per_second},
+        {"images_per_second", r.images_per_second},
+        {"text_context", r.last_shapes.text_context},
+        {"text_targets", r.last_shapes.text_targets},
+        {"image_context", r.last_shapes.image_context},
+        {"image_targets", r.last_shapes.image_targets},
+        {"peak_rss_mb", r.peak_rss_mb},
+        {"peak_growth_mb", r.peak_growth_mb},
+        {"rss_before_mb", r.rss_before_mb},
+        {"final_loss", r.final_loss},
+        {"finite", r.finite},
+    };
+    std::printf("%s\n", j.dump().c_str());
   }
   return r.finite ? 0 : 1;
 }

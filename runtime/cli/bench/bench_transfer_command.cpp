@@ -4,9 +4,9 @@
 #include "model/model_config.hpp"
 #include "model/vl_jepa_trainer.hpp"
 #include "runtime/cli/commands.hpp"
-#include "runtime/util/json_writer.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -223,28 +223,20 @@ int bench_transfer(const bench_transfer_settings& settings) {
   const double ratio = raw / wire;
 
   if (settings.json) {
-    json_writer j;
-    j.begin_object();
-    j.key("source").value(source);
-    j.key("tensors").value(static_cast<std::uint64_t>(m.tensors.size()));
-    j.key("frames").value(static_cast<std::uint64_t>(buffers.size()));
-    j.key("payload_bytes").value(payload);
-    j.key("message_bytes").value(total);
-    j.key("repeat").value(settings.repeat);
-    j.key("transport").value("tcp://127.0.0.1 PUSH/PULL");
-    j.key("malloc_tuned").value(tuned);
-    j.key("wire").begin_object();
-    j.key("seconds").value(wire);
-    j.key("mb_per_s").value(mb / wire);
-    j.key("decode_seconds").value(dec);
-    j.end_object();
-    j.key("raw").begin_object();
-    j.key("seconds").value(raw);
-    j.key("mb_per_s").value(mb / raw);
-    j.end_object();
-    j.key("ratio").value(ratio);
-    j.end_object();
-    std::printf("%s\n", j.str().c_str());
+    const nlohmann::ordered_json j = {
+        {"source", source},
+        {"tensors", m.tensors.size()},
+        {"frames", buffers.size()},
+        {"payload_bytes", payload},
+        {"message_bytes", total},
+        {"repeat", settings.repeat},
+        {"transport", "tcp://127.0.0.1 PUSH/PULL"},
+        {"malloc_tuned", tuned},
+        {"wire", {{"seconds", wire}, {"mb_per_s", mb / wire}, {"decode_seconds", dec}}},
+        {"raw", {{"seconds", raw}, {"mb_per_s", mb / raw}}},
+        {"ratio", ratio},
+    };
+    std::printf("%s\n", j.dump().c_str());
   } else {
     std::printf("bench transfer: %s delta, %zu tensors, %.1f MB in %zu frames, tcp://127.0.0.1 PUSH/PULL, "
                 "median of %d%s\n",

@@ -44,20 +44,20 @@ TEST_CASE("the commit book checks commits and reveals and names every refusal", 
   const auto c1 = commitment_of(delta_commit_domain, "s1", "eu", 2, version, h1, salt1);
   const auto c2 = commitment_of(delta_commit_domain, "s2", "eu", 2, version, h2, salt2);
 
-  CHECK(book.commit("s1", c1) == nullptr);
-  CHECK(std::string(book.commit("s1", c1)) == reject_reason::duplicate_commit);
-  CHECK(std::string(book.commit("intruder", c1)) == reject_reason::unknown_sender);
-  CHECK(std::string(book.reveal("s1", h1, salt1)) == reject_reason::early_reveal);
-  CHECK(book.commit("s2", c2) == nullptr);
+  CHECK(book.commit("s1", c1) == std::nullopt);
+  CHECK(book.commit("s1", c1) == reject_reason::duplicate_commit);
+  CHECK(book.commit("intruder", c1) == reject_reason::unknown_sender);
+  CHECK(book.reveal("s1", h1, salt1) == reject_reason::early_reveal);
+  CHECK(book.commit("s2", c2) == std::nullopt);
 
   book.close();
-  CHECK(std::string(book.commit("s3", c1)) == reject_reason::late_commit);
-  CHECK(std::string(book.reveal("s3", h1, salt1)) == reject_reason::no_commitment);
+  CHECK(book.commit("s3", c1) == reject_reason::late_commit);
+  CHECK(book.reveal("s3", h1, salt1) == reject_reason::no_commitment);
   // A forged reveal: another delta, or another's salt.
-  CHECK(std::string(book.reveal("s2", h1, salt2)) == reject_reason::commitment_mismatch);
-  CHECK(std::string(book.reveal("s2", h2, salt1)) == reject_reason::commitment_mismatch);
-  CHECK(book.reveal("s1", h1, salt1) == nullptr);
-  CHECK(std::string(book.reveal("s1", h1, salt1)) == reject_reason::duplicate_reveal);
+  CHECK(book.reveal("s2", h1, salt2) == reject_reason::commitment_mismatch);
+  CHECK(book.reveal("s2", h2, salt1) == reject_reason::commitment_mismatch);
+  CHECK(book.reveal("s1", h1, salt1) == std::nullopt);
+  CHECK(book.reveal("s1", h1, salt1) == reject_reason::duplicate_reveal);
   CHECK(book.unrevealed() == std::set<std::string>{"s2"});
 }
 
@@ -70,8 +70,8 @@ TEST_CASE("the aggregator's commit set overrides what a receiver saw", "[commit_
   std::map<std::string, digest256> set{{"s1", real}};
   book.close(&set);
   CHECK(book.disagreements() == 1);
-  CHECK(book.reveal("s1", h, salt) == nullptr);
-  CHECK(std::string(book.reveal("s2", h, salt)) == reject_reason::no_commitment);
+  CHECK(book.reveal("s1", h, salt) == std::nullopt);
+  CHECK(book.reveal("s2", h, salt) == reject_reason::no_commitment);
 }
 
 TEST_CASE("round messages survive their wire form and refuse missing fields", "[round_messages]") {
@@ -82,8 +82,7 @@ TEST_CASE("round messages survive their wire form and refuse missing fields", "[
   s.verify_seconds = 1.5;
   auto m = to_wire(s, "eu", 4);
   CHECK(m.type == round_type::score_reveal);
-  std::string error;
-  auto back = parse_score_reveal(m, error);
+  auto back = parse_score_reveal(m);
   REQUIRE(back);
   CHECK(back->salt == s.salt);
   CHECK(back->solvers == s.solvers);
@@ -91,19 +90,21 @@ TEST_CASE("round messages survive their wire form and refuse missing fields", "[
   CHECK(back->verify_seconds == 1.5);
 
   phase_msg p{round_phase::score_reveal, {{"c1", s.salt}}};
-  auto pb = parse_phase(to_wire(p, "eu", 4), error);
+  auto pb = parse_phase(to_wire(p, "eu", 4));
   REQUIRE(pb);
   CHECK(pb->phase == round_phase::score_reveal);
   CHECK(pb->commits == p.commits);
 
   auto broken = to_wire(commit_msg{commit_kind::delta, s.salt}, "eu", 4);
   broken.fields.erase("commitment");
-  CHECK_FALSE(parse_commit(broken, error));
-  CHECK_THAT(error, Catch::Contains("commitment"));
+  auto no_commitment = parse_commit(broken);
+  CHECK_FALSE(no_commitment);
+  CHECK_THAT(no_commitment.error(), Catch::Contains("commitment"));
   broken = to_wire(s, "eu", 4);
   broken.fields["scores"] = wire_value::array{wire_value(1.0)};
-  CHECK_FALSE(parse_score_reveal(broken, error));
-  CHECK_THAT(error, Catch::Contains("1 scores for 2 solvers"));
+  auto short_scores = parse_score_reveal(broken);
+  CHECK_FALSE(short_scores);
+  CHECK_THAT(short_scores.error(), Catch::Contains("1 scores for 2 solvers"));
   CHECK(parse_modalities("text,visual").value().visual);
   CHECK_FALSE(parse_modalities("audio"));
 }

@@ -94,32 +94,32 @@ TEST_CASE("layout and finiteness checks give reasons", "[delta_checks]") {
 
   const auto wrong = atn::check_layout(tensors_of({0, 0}, {0}), expected);
   CHECK_FALSE(wrong.accepted);
-  CHECK(wrong.reason == "layout_mismatch");
+  CHECK(wrong.reason == atn::reject_reason::layout_mismatch);
   CHECK_THAT(wrong.detail, Catch::Contains("'a.weight'"));
 
   auto renamed = tensors_of({0, 0, 0}, {0});
   renamed[1].name = "c.bias";
-  CHECK(atn::check_layout(renamed, expected).reason == "layout_mismatch");
+  CHECK(atn::check_layout(renamed, expected).reason == atn::reject_reason::layout_mismatch);
 
   CHECK(atn::check_finite(expected).accepted);
   const auto nan = atn::check_finite(tensors_of({1, 2, 3}, {std::nanf("")}));
   CHECK_FALSE(nan.accepted);
-  CHECK(nan.reason == "non_finite");
+  CHECK(nan.reason == atn::reject_reason::non_finite);
   CHECK_THAT(nan.detail, Catch::Contains("'b.bias'"));
-  CHECK(atn::check_finite(tensors_of({1, std::numeric_limits<float>::infinity(), 3}, {0})).reason == "non_finite");
+  CHECK(atn::check_finite(tensors_of({1, std::numeric_limits<float>::infinity(), 3}, {0})).reason == atn::reject_reason::non_finite);
 }
 
 TEST_CASE("assess_delta checks layout, then finiteness, then measures", "[delta_checks]") {
   const auto reference = random_delta(1);
   const auto bad_layout = atn::assess_delta(tensors_of({1}, {1}), reference);
-  CHECK(bad_layout.verdict.reason == "layout_mismatch");
+  CHECK(bad_layout.verdict.reason == atn::reject_reason::layout_mismatch);
   CHECK(bad_layout.trust == 0);
 
   auto nan = scaled(reference, 1.0f);
   auto v = std::make_shared<std::vector<float>>(*nan[0].data);
   (*v)[7] = std::nanf("");
   nan[0].data = v;
-  CHECK(atn::assess_delta(nan, reference).verdict.reason == "non_finite");
+  CHECK(atn::assess_delta(nan, reference).verdict.reason == atn::reject_reason::non_finite);
 
   const auto same = atn::assess_delta(reference, reference);
   CHECK(same.verdict.accepted);
@@ -146,7 +146,7 @@ TEST_CASE("a round: honest deltas pass, a 10x one is flagged, a sign flip has co
 
     CHECK(summary.flagged == 1);
     CHECK_FALSE(round[6].verdict.accepted);
-    CHECK(round[6].verdict.reason == (cap ? "norm_cap" : "norm_outlier"));
+    CHECK(round[6].verdict.reason == (cap ? atn::reject_reason::norm_cap : atn::reject_reason::norm_outlier));
     CHECK(round[6].trust == 0);
     for (int i = 0; i < 6; ++i) {
       INFO("honest " << i);
@@ -176,22 +176,22 @@ TEST_CASE("the norm rule's floor keeps near-identical norms from flagging each o
   options.mad_floor = 0;
   s = atn::apply_norm_rule(round, 0, options);
   CHECK(s.flagged == 2);
-  CHECK(round[4].verdict.reason == "norm_outlier");
+  CHECK(round[4].verdict.reason == atn::reject_reason::norm_outlier);
 }
 
 TEST_CASE("the norm rule ignores rejected deltas and small rounds", "[delta_checks]") {
   std::vector<delta_assessment> round = {with_norm(1.0), with_norm(1.1), with_norm(0.9), with_norm(1e9),
                                          with_norm(1.05)};
-  round[3].verdict = atn::delta_verdict::reject("non_finite", "x");
+  round[3].verdict = atn::delta_verdict::reject(atn::reject_reason::non_finite, "x");
   const auto s = atn::apply_norm_rule(round, 1.0);
   CHECK(s.median == Approx(1.025));
   CHECK(s.flagged == 0);
-  CHECK(round[3].verdict.reason == "non_finite");
+  CHECK(round[3].verdict.reason == atn::reject_reason::non_finite);
 
   std::vector<delta_assessment> two = {with_norm(1.0), with_norm(60.0)};
   CHECK(atn::apply_norm_rule(two, 0).flagged == 0);  // two norms: no majority to be an outlier against
   CHECK(atn::apply_norm_rule(two, 10.0).flagged == 1);  // the cap still applies: 60 > 5 × 10
-  CHECK(two[1].verdict.reason == "norm_cap");
+  CHECK(two[1].verdict.reason == atn::reject_reason::norm_cap);
 
   std::vector<delta_assessment> none;
   CHECK(atn::apply_norm_rule(none, 1.0).flagged == 0);
