@@ -1,5 +1,6 @@
 #include "data/atn_records.hpp"
 
+#include "data/civil_time.hpp"
 #include "data/input_report.hpp"
 #include "data/line_reader.hpp"
 #include "data/privacy_filter.hpp"
@@ -51,16 +52,6 @@ bool digits_at(std::string_view s, std::size_t i, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k)
     if (!digit_at(s, i + k)) return false;
   return true;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-std::int64_t days_from_civil(int y, int m, int d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<std::int64_t>(era) * 146097 + doe - 719468;
 }
 
 int days_in_month(int y, int m) {

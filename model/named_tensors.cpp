@@ -1,5 +1,7 @@
 #include "model/named_tensors.hpp"
 
+#include "data/hex.hpp"
+
 #include <sodium.h>
 
 #include <algorithm>
@@ -104,15 +106,7 @@ digest256 blake2b_256(const std::uint8_t* data, std::size_t size) {
   return out;
 }
 
-std::string to_hex(const digest256& digest) {
-  static const char* hex = "0123456789abcdef";
-  std::string s;
-  for (auto b : digest) {
-    s.push_back(hex[b >> 4]);
-    s.push_back(hex[b & 15]);
-  }
-  return s;
-}
+std::string to_hex(const digest256& digest) { return to_hex(digest.data(), digest.size()); }
 
 void require_same_layout(const named_tensors& a, const named_tensors& b, const std::string& what) {
   if (a.size() != b.size())

@@ -1,5 +1,6 @@
 #include "data/sample/sample_data_generator.hpp"
 
+#include "data/civil_time.hpp"
 #include "data/png_writer.hpp"
 #include "data/sample/sample_domain.hpp"
 #include "data/sample/sample_json_writer.hpp"
@@ -27,37 +28,11 @@ constexpr std::int64_t minute_ms = 60 * second_ms;
 constexpr std::int64_t hour_ms = 60 * minute_ms;
 constexpr std::int64_t day_ms = 24 * hour_ms;
 
-// ---- calendar arithmetic (proleptic Gregorian, UTC; H. Hinnant's algorithms) -------------------
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct civil {
-  std::int64_t year;
-  unsigned month, day;
-};
-
-civil civil_from_days(std::int64_t z) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2), m, d};
-}
-
+// ---- calendar arithmetic (UTC; data/civil_time) ---------------------------------------------
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 std::string iso_date(std::int64_t ms) {
-  const civil c = civil_from_days(floor_div(ms, day_ms));
+  const civil_date c = civil_from_days(floor_div(ms, day_ms));
   char buf[32];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day);
   return buf;
@@ -188,7 +163,7 @@ void builder::set_context(sample_slots& slots, std::int64_t now, int day_offset)
   // Requests name working days: a weekend target moves to the Monday after.
   if (std::string(weekday_name(target)) == "Saturday") target += 2 * day_ms;
   if (std::string(weekday_name(target)) == "Sunday") target += day_ms;
-  const civil c = civil_from_days(floor_div(now, day_ms));
+  const civil_date c = civil_from_days(floor_div(now, day_ms));
   char month_start[16];
   std::snprintf(month_start, sizeof month_start, "%04lld-%02u-01", static_cast<long long>(c.year), c.month);
   slots.set("user", user_name);

@@ -1,5 +1,6 @@
 #include "runtime/ingest/jsonl_follower.hpp"
 
+#include "data/hex.hpp"
 #include "data/input_report.hpp"
 #include "runtime/ingest/follower_state.hpp"
 #include "runtime/ingest/inotify_watcher.hpp"
@@ -47,16 +48,6 @@ struct tracked_file {
   bool unreadable = false;  // reported; retried after a change to the file
   bool seen = false;
 };
-
-std::string to_hex(std::string_view bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
 
 std::string from_hex(std::string_view hex) {
   auto value = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };

@@ -1,0 +1,18 @@
+#include "data/hex.hpp"
+
+#include <sodium.h>
+
+namespace atn {
+
+std::string to_hex(const std::uint8_t* bytes, std::size_t size) {
+  std::string out(size * 2 + 1, '\0');  // sodium_bin2hex writes a terminating NUL
+  sodium_bin2hex(out.data(), out.size(), bytes, size);
+  out.pop_back();
+  return out;
+}
+
+std::string to_hex(std::string_view bytes) {
+  return to_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+}  // namespace atn
