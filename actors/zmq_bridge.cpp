@@ -4,6 +4,7 @@
 #include "messages/bridge_messages.hpp"
 #include "messages/bridge_stats.hpp"
 #include "runtime/transport/curve_keys.hpp"
+#include "runtime/transport/endpoint_check.hpp"
 #include "runtime/transport/message_trace.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
@@ -85,12 +86,17 @@ caf::error check_options(const bridge_options& o, const caf::actor& handler) {
   const auto bad_id = [](const std::string& id) { return id.empty() || id.size() > 255 || id[0] == '\0'; };
   if (bad_id(o.node_id)) return invalid("node id '" + log_escape(o.node_id) + "' is not 1 to 255 bytes");
   if (o.listen.empty()) return invalid("node '" + o.node_id + "' has no listen endpoint");
+  if (auto problem = endpoint_problem(o.listen, true))
+    return invalid("listen endpoint '" + log_escape(o.listen) + "' is invalid: " + *problem);
   std::set<std::string> seen;
   for (const auto& p : o.peers) {
     if (bad_id(p.id)) return invalid("peer id '" + log_escape(p.id) + "' is not 1 to 255 bytes");
     if (p.id == o.node_id) return invalid("peer '" + p.id + "' has this node's own id");
     if (!seen.insert(p.id).second) return invalid("peer '" + p.id + "' is configured twice");
     if (p.endpoint.empty()) return invalid("peer '" + p.id + "' has no endpoint");
+    // ZeroMQ would accept it and wait forever in silence: refused at once, naming the endpoint.
+    if (auto problem = endpoint_problem(p.endpoint))
+      return invalid("peer '" + log_escape(p.id) + "' endpoint '" + log_escape(p.endpoint) + "' is invalid: " + *problem);
     if (o.curve && !is_curve_key(p.public_key))
       return invalid("peer '" + p.id + "' has no valid CURVE public key (40 Z85 characters)");
   }
