@@ -1,5 +1,6 @@
 #include "actors/aggregator.hpp"
 
+#include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
 #include "model/checkpoint.hpp"
 #include "runtime/protocol/commit_book.hpp"
@@ -64,7 +65,7 @@ void broadcast(self_ptr self, wire_message m) {
 void reject(self_ptr self, const std::string& node, reject_reason reason, const std::string& detail) {
   auto& st = self->state;
   spdlog::warn("round {}: {} from '{}' rejected ({}){}{}", st.round, st.phase == round_phase::closed ? "message" : to_string(st.phase),
-               node, to_string(reason), detail.empty() ? "" : ": ", detail);
+               log_escape(node), to_string(reason), detail.empty() ? "" : ": ", log_escape(detail));
   st.report.rejected.emplace(node, reason);  // the first reason stays
 }
 
@@ -329,7 +330,7 @@ void on_inbound(self_ptr self, const inbound_message& in) {
   auto& st = self->state;
   const auto& m = in.message;
   if (m.jurisdiction != st.opt.jurisdiction || m.round != st.round) {
-    spdlog::warn("aggregator: {} from '{}' for {} round {} ignored (wrong_round: now {} round {})", m.type, m.from,
+    spdlog::warn("aggregator: {} from '{}' for {} round {} ignored (wrong_round: now {} round {})", log_escape(m.type), log_escape(m.from),
                  m.jurisdiction, m.round, st.opt.jurisdiction, st.round);
     return;
   }
@@ -337,7 +338,7 @@ void on_inbound(self_ptr self, const inbound_message& in) {
     if (m.type == round_type::commit) on_commit(self, m);
     else if (m.type == round_type::reveal) on_reveal(self, m);
     else if (m.type == round_type::score_reveal) on_score_reveal(self, m);
-    else spdlog::warn("aggregator: {} from '{}' is not for the aggregator; ignored", m.type, m.from);
+    else spdlog::warn("aggregator: {} from '{}' is not for the aggregator; ignored", log_escape(m.type), log_escape(m.from));
   } catch (const std::exception& e) {
     reject(self, m.from, reject_reason::error, e.what());
   }

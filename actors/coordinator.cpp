@@ -1,6 +1,7 @@
 #include "actors/coordinator.hpp"
 
 #include "runtime/training/batch_source.hpp"
+#include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
 #include "model/schedules.hpp"
 #include "model/vl_jepa_trainer.hpp"
@@ -80,9 +81,9 @@ named_tensors reference_update(coordinator_state& st) {
 void on_open(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto open = parse_round_open(m);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, m.from, open.error());
+  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(open.error()));
   if (to_hex(blake2b_256(open->weights)) != open->version)
-    return spdlog::warn("{}: round_open from '{}' refused: weights do not hash to {}", st.opt.node_id, m.from, open->version);
+    return spdlog::warn("{}: round_open from '{}' refused: weights do not hash to {}", st.opt.node_id, log_escape(m.from), log_escape(open->version));
   st.round = m.round;
   st.version = open->version;
   st.open = std::move(*open);
@@ -112,8 +113,8 @@ void verify(self_ptr self, const wire_message& m) {
 void check_reveal(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto reject = [&](reject_reason reason, const std::string& detail) {
-    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, m.from, to_string(reason),
-                 detail.empty() ? "" : ": ", detail);
+    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, log_escape(m.from), to_string(reason),
+                 detail.empty() ? "" : ": ", log_escape(detail));
     delta_assessment a;
     a.verdict = delta_verdict::reject(reason, detail);
     st.verdicts.emplace(m.from, a);  // the first verdict on a sender stands
@@ -145,7 +146,7 @@ void commit_scores(self_ptr self) {
     auto it = st.verdicts.find(solver);
     s.scores.push_back(it != st.verdicts.end() && it->second.verdict.accepted ? it->second.trust : 0.0);
     if (it != st.verdicts.end() && !it->second.verdict.accepted)
-      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, solver, to_string(it->second.verdict.reason));
+      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, log_escape(solver), to_string(it->second.verdict.reason));
   }
   s.salt = fresh_salt();
   s.verify_seconds = st.verify_seconds;
@@ -158,7 +159,7 @@ void commit_scores(self_ptr self) {
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto p = parse_phase(m);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, p.error());
+  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(p.error()));
   if (!st.deltas || m.round != st.round) return;
   switch (p->phase) {
     case round_phase::reveal: {
@@ -210,7 +211,7 @@ caf::behavior coordinator(self_ptr self, coordinator_options opt, std::shared_pt
             else st.held.push_back(in);  // the aggregator's phase message may still be on its way
           }
         } catch (const std::exception& e) {
-          spdlog::error("{}: {} from '{}' failed: {}", st.opt.node_id, m.type, m.from, e.what());
+          spdlog::error("{}: {} from '{}' failed: {}", st.opt.node_id, log_escape(m.type), log_escape(m.from), e.what());
         }
       },
   };

@@ -1,5 +1,6 @@
 #include "actors/solver.hpp"
 
+#include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
 
@@ -59,11 +60,11 @@ void start_training(self_ptr self, std::int64_t round, round_open_msg open) {
 
 void on_open(self_ptr self, const wire_message& m) {
   auto open = parse_round_open(m);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", self->state.opt.node_id, m.from, open.error());
+  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", self->state.opt.node_id, log_escape(m.from), log_escape(open.error()));
   const auto hash = to_hex(blake2b_256(open->weights));
   if (hash != open->version)
     return spdlog::warn("{}: round_open from '{}' refused: weights hash to {}, not the announced {}",
-                        self->state.opt.node_id, m.from, hash, open->version);
+                        self->state.opt.node_id, log_escape(m.from), hash, log_escape(open->version));
   auto& st = self->state;
   if (st.training) {
     st.queued = std::make_pair(m.round, std::move(*open));  // the trainer takes one task at a time
@@ -114,7 +115,7 @@ void on_trained(self_ptr self, train_result result) {
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto p = parse_phase(m);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, m.from, p.error());
+  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(p.error()));
   if (m.round != st.round || p->phase != round_phase::reveal) return;
   st.commit_closed = true;
   if (!st.pending) return;
@@ -130,7 +131,7 @@ void on_phase(self_ptr self, const wire_message& m) {
 void on_result(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto r = parse_round_result(m);
-  if (!r) return spdlog::warn("{}: round_result from '{}' refused: {}", st.opt.node_id, m.from, r.error());
+  if (!r) return spdlog::warn("{}: round_result from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(r.error()));
   const auto hash = to_hex(blake2b_256(r->weights));
   if (hash != r->version)
     return spdlog::warn("{}: round {} result refused: weights hash to {}, not {}", st.opt.node_id, m.round, hash, r->version);
@@ -155,7 +156,7 @@ caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf:
           else if (m.type == round_type::phase) on_phase(self, m);
           else if (m.type == round_type::result) on_result(self, m);
         } catch (const std::exception& e) {
-          spdlog::error("{}: {} from '{}' failed: {}", self->state.opt.node_id, m.type, m.from, e.what());
+          spdlog::error("{}: {} from '{}' failed: {}", self->state.opt.node_id, log_escape(m.type), log_escape(m.from), e.what());
         }
       },
       [=](const train_progress&) {},

@@ -1,8 +1,10 @@
 #include "actors/zmq_bridge.hpp"
 
+#include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
 #include "messages/bridge_stats.hpp"
 #include "runtime/transport/curve_keys.hpp"
+#include "runtime/transport/endpoint_check.hpp"
 #include "runtime/transport/message_trace.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
@@ -63,19 +65,6 @@ struct bridge_state {
 
 using self_ptr = caf::stateful_actor<bridge_state>*;
 
-// A routing id as a log can show it: unknown senders may present any bytes.
-std::string printable(const std::string& id) {
-  const bool plain = std::all_of(id.begin(), id.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
-  if (plain) return id;
-  static const char* digits = "0123456789abcdef";
-  std::string out = "0x";
-  for (unsigned char c : id) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
-  }
-  return out;
-}
-
 std::int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -92,17 +81,22 @@ caf::error invalid(const std::string& what) {
 }
 
 caf::error check_options(const bridge_options& o, const caf::actor& handler) {
-  if (!handler) return invalid("node '" + printable(o.node_id) + "' has no inbound handler");
+  if (!handler) return invalid("node '" + log_escape(o.node_id) + "' has no inbound handler");
   // A ZeroMQ routing id is 1..255 bytes and may not start with a zero byte.
   const auto bad_id = [](const std::string& id) { return id.empty() || id.size() > 255 || id[0] == '\0'; };
-  if (bad_id(o.node_id)) return invalid("node id '" + printable(o.node_id) + "' is not 1 to 255 bytes");
+  if (bad_id(o.node_id)) return invalid("node id '" + log_escape(o.node_id) + "' is not 1 to 255 bytes");
   if (o.listen.empty()) return invalid("node '" + o.node_id + "' has no listen endpoint");
+  if (auto problem = endpoint_problem(o.listen, true))
+    return invalid("listen endpoint '" + log_escape(o.listen) + "' is invalid: " + *problem);
   std::set<std::string> seen;
   for (const auto& p : o.peers) {
-    if (bad_id(p.id)) return invalid("peer id '" + printable(p.id) + "' is not 1 to 255 bytes");
+    if (bad_id(p.id)) return invalid("peer id '" + log_escape(p.id) + "' is not 1 to 255 bytes");
     if (p.id == o.node_id) return invalid("peer '" + p.id + "' has this node's own id");
     if (!seen.insert(p.id).second) return invalid("peer '" + p.id + "' is configured twice");
     if (p.endpoint.empty()) return invalid("peer '" + p.id + "' has no endpoint");
+    // ZeroMQ would accept it and wait forever in silence: refused at once, naming the endpoint.
+    if (auto problem = endpoint_problem(p.endpoint))
+      return invalid("peer '" + log_escape(p.id) + "' endpoint '" + log_escape(p.endpoint) + "' is invalid: " + *problem);
     if (o.curve && !is_curve_key(p.public_key))
       return invalid("peer '" + p.id + "' has no valid CURVE public key (40 Z85 characters)");
   }
@@ -209,7 +203,7 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
   const std::string id = frames.front().to_string();
   if (st.dealers.count(id) == 0) {
     ++st.stats.unknown_sender;
-    spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node, printable(id),
+    spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node, log_escape(id),
                  frames.size() - 1);
     return;
   }
@@ -223,8 +217,8 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
     }
     if (user != id) {
       ++st.stats.unknown_sender;
-      spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, printable(id),
-                   printable(user));
+      spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, log_escape(id),
+                   log_escape(user));
       return;
     }
   }
@@ -234,13 +228,13 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
     st.stats.received.record(result);
     // The connection names the sender even when frame 0 could not.
     if (result.error.sender.empty()) result.error.sender = id;
-    spdlog::warn("zmq_bridge '{}': from peer '{}': {}", node, id, result.error.to_string());
+    spdlog::warn("zmq_bridge '{}': from peer '{}': {}", node, log_escape(id), result.error.to_string());
     return;
   }
   if (result.message->from != id) {
     ++st.stats.sender_mismatch;
     spdlog::warn("zmq_bridge '{}': refused a '{}' message from peer '{}' that claims to be from '{}'", node,
-                 printable(result.message->type), id, printable(result.message->from));
+                 log_escape(result.message->type), log_escape(id), log_escape(result.message->from));
     return;
   }
   st.stats.received.record(result);
@@ -267,7 +261,7 @@ void answer_zap(bridge_state& st) {
       key = z85;
     }
     spdlog::warn("zmq_bridge '{}': refused a connection from {} with CURVE key {}: not a configured peer's",
-                 st.options.node_id, request.size() > 3 ? printable(request[3].to_string()) : "?", key);
+                 st.options.node_id, request.size() > 3 ? log_escape(request[3].to_string()) : "?", key);
   }
   std::vector<zmq::message_t> reply;
   reply.emplace_back(std::string("1.0"));
@@ -312,7 +306,7 @@ void send_outbound(self_ptr self, outbound_message& out) {
   } else {
     ++st.stats.send_failures;
     spdlog::error("zmq_bridge '{}': cannot send a '{}' message to '{}': not a configured peer", node, m.type,
-                  printable(out.to));
+                  log_escape(out.to));
     return;
   }
   std::vector<zmq::message_t> frames;
@@ -320,7 +314,7 @@ void send_outbound(self_ptr self, outbound_message& out) {
     frames = encode(m);
   } catch (const std::exception& e) {
     ++st.stats.send_failures;
-    spdlog::error("zmq_bridge '{}': cannot encode a '{}' message for '{}': {}", node, m.type, printable(out.to),
+    spdlog::error("zmq_bridge '{}': cannot encode a '{}' message for '{}': {}", node, log_escape(m.type), log_escape(out.to),
                   e.what());
     return;
   }

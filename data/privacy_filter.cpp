@@ -81,12 +81,16 @@ std::size_t match_card(std::string_view t, std::size_t i) {
   return best;
 }
 
+// ddd-dd-dddd, or the same with spaces or dots: one separator, used in both places (people write
+// "123 45 6789" too; "123-45 6789" is not taken for one number).
 std::size_t match_ssn(std::string_view t, std::size_t i) {
   static constexpr char shape[] = "ddd-dd-dddd";
   if (i + 11 > t.size()) return 0;
+  const char sep = t[i + 3];
+  if (sep != '-' && sep != ' ' && sep != '.') return 0;
   for (std::size_t k = 0; k < 11; ++k) {
     char c = t[i + k];
-    if (shape[k] == 'd' ? !is_digit(c) : c != '-') return 0;
+    if (shape[k] == 'd' ? !is_digit(c) : c != sep) return 0;
   }
   return right_boundary(t, i + 11) ? i + 11 : 0;
 }

@@ -27,7 +27,7 @@ class privacy_filter {
   bool excluded(std::string_view text) const;
 
   /// `text` with PII replaced: "[EMAIL_REDACTED]", "[CC_REDACTED]" (13-19 digits, single spaces
-  /// or dashes between digits, Luhn-valid), "[SSN_REDACTED]" (ddd-dd-dddd) and "[PHONE_REDACTED]"
+  /// or dashes between digits, Luhn-valid), "[SSN_REDACTED]" (ddd-dd-dddd, or with spaces or dots) and "[PHONE_REDACTED]"
   /// ("+" and 8-15 digits in groups, or North American "(415) 555-0100", "415-555-0100",
   /// "415.555.0100", "415 555 0100", optionally after "1 "/"1-"). Unchanged if scrubbing is off.
   std::string scrub(std::string_view text) const;

@@ -1,5 +1,7 @@
 #include "messages/wire_codec.hpp"
 
+#include "data/log_escape.hpp"
+
 #include <msgpack.hpp>
 
 #if defined(__GLIBC__)
@@ -476,8 +478,9 @@ std::vector<wire_tensor_layout> layout_of(const named_tensors& tensors) {
 }
 
 std::string wire_error::to_string() const {
-  return "wire message from " + (sender.empty() ? std::string("an unknown sender") : "'" + sender + "'") +
-         " rejected (" + atn::to_string(reason) + "): " + detail;
+  // The sender and the detail echo the peer's bytes: escaped, so the line cannot be forged.
+  return "wire message from " + (sender.empty() ? std::string("an unknown sender") : "'" + log_escape(sender) + "'") +
+         " rejected (" + atn::to_string(reason) + "): " + log_escape(detail);
 }
 
 void wire_stats::record(const wire_decode_result& result) {

@@ -2,6 +2,7 @@
 
 #include "runtime/protocol/delta_aggregator.hpp"
 #include "runtime/config/node_config.hpp"
+#include "runtime/transport/endpoint_check.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -87,6 +88,8 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
     for (const auto& p : fed["peers"]) {
       if (!p.IsMap() || !p["id"] || !p["endpoint"]) r.fail("peers", "entries need an id and an endpoint");
       o.peers.push_back({p["id"].as<std::string>(), p["endpoint"].as<std::string>()});
+      if (auto problem = endpoint_problem(o.peers.back().endpoint))
+        r.fail("peers", "endpoint '" + o.peers.back().endpoint + "' of '" + o.peers.back().id + "' is invalid: " + *problem);
     }
   }
   r.path("state_dir", o.state_dir);

@@ -1,6 +1,7 @@
 #include "runtime/ingest/follower_state.hpp"
 
 #include "data/input_report.hpp"
+#include "runtime/ingest/head_digest.hpp"
 #include "runtime/util/file_util.hpp"
 
 #include <sstream>
@@ -9,7 +10,17 @@
 namespace atn {
 
 namespace {
-constexpr std::string_view header = "atn-jsonl-follower 1";
+constexpr std::string_view header = "atn-jsonl-follower 2";
+// Version 1 stored each file's first 64 bytes as hex, in the clear: read only to migrate.
+constexpr std::string_view header_v1 = "atn-jsonl-follower 1";
+
+std::string from_hex(std::string_view hex) {
+  auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1]));
+  return out;
+}
 }
 
 std::vector<followed_file_state> load_follower_state(const std::filesystem::path& file,
@@ -26,22 +37,35 @@ std::vector<followed_file_state> load_follower_state(const std::filesystem::path
   std::istringstream in(*text);
   std::string line;
   std::uint64_t number = 0;
-  if (!std::getline(in, line) || line != header) {
+  const bool got_header = static_cast<bool>(std::getline(in, line));
+  const bool v1 = got_header && line == header_v1;
+  if (!got_header || (line != header && !v1)) {
     report.problem("corrupt_state", file.string(), 1, "not a follower state file; reading every file from the start");
     return out;
   }
   ++number;
-  // "<device> <inode> <offset> <lines> <head hex or -> <origin>"; origin is the rest of the line.
+  std::string key;  // only a version-1 file needs it here
+  if (v1) key = load_or_create_head_key(file.has_parent_path() ? file.parent_path() : ".");
+  // "<device> <inode> <offset> <lines> <head length> <head digest or -> <origin>" (version 1:
+  // "<device> <inode> <offset> <lines> <head hex or -> <origin>"); origin is the rest of the line.
   while (std::getline(in, line)) {
     ++number;
     if (line.empty()) continue;
     std::istringstream fields(line);
     followed_file_state s;
-    if (!(fields >> s.device >> s.inode >> s.offset >> s.lines >> s.head_hex) || fields.get() != ' ') {
+    bool ok = static_cast<bool>(fields >> s.device >> s.inode >> s.offset >> s.lines);
+    if (ok && !v1) ok = static_cast<bool>(fields >> s.head_length);
+    ok = ok && static_cast<bool>(fields >> s.head_digest) && fields.get() == ' ';
+    if (!ok) {
       report.problem("corrupt_state", file.string(), number, "malformed entry; that file is read from the start");
       continue;
     }
-    if (s.head_hex == "-") s.head_hex.clear();
+    if (s.head_digest == "-") s.head_digest.clear();
+    if (v1) {
+      const std::string head = from_hex(s.head_digest);
+      s.head_length = head.size();
+      s.head_digest = head.empty() ? std::string() : head_digest(key, head);
+    }
     std::getline(fields, s.origin);
     out.push_back(std::move(s));
   }
@@ -54,7 +78,8 @@ void save_follower_state(const std::filesystem::path& file, const std::vector<fo
   for (const auto& s : files) {
     if (s.origin.find_first_of("\r\n") != std::string::npos) continue;
     text += std::to_string(s.device) + ' ' + std::to_string(s.inode) + ' ' + std::to_string(s.offset) + ' ' +
-            std::to_string(s.lines) + ' ' + (s.head_hex.empty() ? std::string("-") : s.head_hex) + ' ' +
+            std::to_string(s.lines) + ' ' + std::to_string(s.head_length) + ' ' +
+            (s.head_digest.empty() ? std::string("-") : s.head_digest) + ' ' +
             s.origin + '\n';
   }
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());

@@ -1,8 +1,8 @@
 #include "runtime/ingest/jsonl_follower.hpp"
 
-#include "data/hex.hpp"
 #include "data/input_report.hpp"
 #include "runtime/ingest/follower_state.hpp"
+#include "runtime/ingest/head_digest.hpp"
 #include "runtime/ingest/inotify_watcher.hpp"
 
 #include <spdlog/spdlog.h>
@@ -49,14 +49,6 @@ struct tracked_file {
   bool seen = false;
 };
 
-std::string from_hex(std::string_view hex) {
-  auto value = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1]));
-  return out;
-}
-
 bool blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 }  // namespace
@@ -75,12 +67,16 @@ struct jsonl_follower::impl {
   bool state_dirty = false;
   clock_type::time_point next_rescan;
   std::vector<char> buffer;
+  std::string head_key;  // keys the head digests in the state file
 
   impl(jsonl_follower_options o, input_report& r) : opt(std::move(o)), report(r) {
     opt.atn_dir = opt.atn_dir.lexically_normal();
     if (!opt.atn_dir.has_filename() && opt.atn_dir.has_parent_path()) opt.atn_dir = opt.atn_dir.parent_path();
-    if (!opt.state_file.empty())
+    if (!opt.state_file.empty()) {
+      fs::create_directories(opt.state_file.has_parent_path() ? opt.state_file.parent_path() : fs::path("."));
+      head_key = load_or_create_head_key(opt.state_file.has_parent_path() ? opt.state_file.parent_path() : ".");
       for (auto& s : load_follower_state(opt.state_file, report)) saved[{s.device, s.inode}] = std::move(s);
+    }
   }
 
   dir_role role_of(const fs::path& dir) const {
@@ -190,12 +186,12 @@ struct jsonl_follower::impl {
                          "; reading it again from the start");
       return;
     }
-    const std::string head = from_hex(s.head_hex);
-    std::string actual(head.size(), '\0');
+    std::string head(static_cast<std::size_t>(std::min<std::uint64_t>(s.head_length, head_bytes)), '\0');
     const int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
-    const ssize_t n = fd >= 0 ? ::pread(fd, actual.data(), actual.size(), 0) : -1;
+    const ssize_t n = fd >= 0 ? ::pread(fd, head.data(), head.size(), 0) : -1;
     if (fd >= 0) ::close(fd);
-    if (n >= 0 && (static_cast<std::size_t>(n) != head.size() || actual != head)) {
+    if (n >= 0 && (static_cast<std::size_t>(n) != head.size() ||
+                   (!head.empty() && head_digest(head_key, head) != s.head_digest))) {
       spdlog::info("{}: inode reused by another file; reading it from the start", f.path.string());
       return;
     }
@@ -396,10 +392,11 @@ struct jsonl_follower::impl {
     }
     if (!state_dirty || opt.state_file.empty()) return;
     std::vector<followed_file_state> state;
-    for (const auto& [id, f] : files)
-      state.push_back({id.first, id.second, f.committed_offset, f.committed_lines,
-                       to_hex(std::string_view(f.head).substr(0, std::min<std::size_t>(f.head.size(), f.committed_offset))),
-                       f.origin});
+    for (const auto& [id, f] : files) {
+      const auto head = std::string_view(f.head).substr(0, std::min<std::size_t>(f.head.size(), f.committed_offset));
+      state.push_back({id.first, id.second, f.committed_offset, f.committed_lines, head.size(),
+                       head.empty() ? std::string() : head_digest(head_key, head), f.origin});
+    }
     for (const auto& [id, s] : saved) state.push_back(s);  // files not seen since the start (yet)
     save_follower_state(opt.state_file, state);
     state_dirty = false;

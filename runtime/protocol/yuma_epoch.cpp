@@ -140,6 +140,23 @@ void check_square(const yuma_matrix& m, std::size_t n, const char* field) {
   }
 }
 
+// Each value may be finite while their sum is not (1e308 + 1e308): normalising by an infinite sum
+// turns every entry into 0 and the epoch into silent zeros, so a sum that overflows is an error.
+void check_sum(const vec& values, const std::string& field) {
+  if (!std::isfinite(sum(values)))
+    throw std::invalid_argument(field + " sums past the largest double (overflow): scale the values down");
+}
+
+void check_sums(const yuma_matrix& m, const char* field) {
+  const std::size_t n = m.size();
+  vec column(n);
+  for (std::size_t i = 0; i < n; ++i) check_sum(m[i], std::string(field) + "[" + std::to_string(i) + "]");
+  for (std::size_t j = 0; j < n; ++j) {
+    for (std::size_t i = 0; i < n; ++i) column[i] = m[i][j];
+    check_sum(column, std::string(field) + "[*][" + std::to_string(j) + "]");
+  }
+}
+
 }  // namespace
 
 void validate_yuma_input(const yuma_input& in) {
@@ -147,6 +164,9 @@ void validate_yuma_input(const yuma_input& in) {
   for (std::size_t i = 0; i < n; ++i) check_value(in.stake[i], "stake[" + std::to_string(i) + "]");
   check_square(in.weights, n, "weights");
   if (!in.bonds.empty()) check_square(in.bonds, n, "bonds");
+  check_sum(in.stake, "stake");
+  check_sums(in.weights, "weights");
+  if (!in.bonds.empty()) check_sums(in.bonds, "bonds");
   check_fraction(in.kappa, "kappa");
   check_fraction(in.bonds_moving_average, "bonds_moving_average");
   check_fraction(in.bonds_penalty, "bonds_penalty");

@@ -59,7 +59,8 @@ struct yuma_output {
 
 /// Throws std::invalid_argument naming the offending field (e.g. "weights[2][5]") when shapes are
 /// ragged or not n x n, or a value is NaN, infinite, negative, or (kappa, bonds_moving_average,
-/// bonds_penalty) outside [0, 1].
+/// bonds_penalty) outside [0, 1], or when the stakes, a row or a column of weights or bonds sum
+/// past the largest double (the normalised values would all be 0).
 void validate_yuma_input(const yuma_input& in);
 
 /// Runs one epoch. Validates first (see validate_yuma_input). An empty network gives empty output.

@@ -130,3 +130,38 @@ TEST_CASE("the scrubber is linear and fast on large text", "[privacy][performanc
   CHECK_FALSE(scrub(digits).empty());
   CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - start2).count() < 5.0);
 }
+
+TEST_CASE("the scrubber catches every written format of each kind it handles (issue 18)", "[privacy][pii][formats]") {
+  // One row per format a person writes; the bug this table found: an SSN with spaces was kept.
+  struct row {
+    const char* kind;
+    const char* text;
+    const char* tag;
+  };
+  const row rows[] = {
+      {"email", "alice@example.com", "[EMAIL_REDACTED]"},
+      {"email", "Alice.Smith+tag@Example.CO.UK", "[EMAIL_REDACTED]"},
+      {"email", "bob_99@mail-host.example.com", "[EMAIL_REDACTED]"},
+      {"card", "4111111111111111", "[CC_REDACTED]"},
+      {"card", "4111 1111 1111 1111", "[CC_REDACTED]"},
+      {"card", "4111-1111-1111-1111", "[CC_REDACTED]"},
+      {"card", "378282246310005", "[CC_REDACTED]"},
+      {"card", "3782 822463 10005", "[CC_REDACTED]"},
+      {"ssn", "123-45-6789", "[SSN_REDACTED]"},
+      {"ssn", "123 45 6789", "[SSN_REDACTED]"},
+      {"ssn", "123.45.6789", "[SSN_REDACTED]"},
+      {"phone", "(415) 555-0100", "[PHONE_REDACTED]"},
+      {"phone", "415-555-0100", "[PHONE_REDACTED]"},
+      {"phone", "415.555.0100", "[PHONE_REDACTED]"},
+      {"phone", "415 555 0100", "[PHONE_REDACTED]"},
+      {"phone", "1-415-555-0100", "[PHONE_REDACTED]"},
+      {"phone", "+44 20 7946 0958", "[PHONE_REDACTED]"},
+      {"phone", "+1 (415) 555-0100", "[PHONE_REDACTED]"},
+  };
+  for (const auto& r : rows) {
+    INFO(r.kind << ": " << r.text);
+    CHECK(scrub(std::string("mine is ") + r.text + ", thanks") == std::string("mine is ") + r.tag + ", thanks");
+  }
+  // Mixed separators are not one SSN.
+  CHECK(scrub("id 123-45 6789") == "id 123-45 6789");
+}

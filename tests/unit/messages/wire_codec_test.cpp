@@ -326,6 +326,26 @@ TEST_CASE("wire decode rejects bad versions, types and header fields", "[wire]")
     limits.allowed_types.push_back("reveal");
     CHECK(decode_with(frames_of(h), limits));
   }
+  SECTION("a forged log line in 'from' and 'type' is escaped in the refusal (issue 18)") {
+    // The attack: a newline and ANSI escapes in a peer's strings forge a line in the node's log.
+    const std::string forged = "x\n[info] round 1 closed: 1 accepted, 0 rejected, model FORGED\x1b[0m";
+    h["from"] = forged;
+    h["v"] = 2;
+    const auto version = decode_with(frames_of(h));
+    check_reject(version, wire_reject::bad_version, forged);
+    h["v"] = 1;
+    h["type"] = forged;
+    wire_limits limits;
+    limits.allowed_types = {"commit"};
+    const auto type = decode_with(frames_of(h), limits);
+    check_reject(type, wire_reject::unknown_type, forged);
+    for (const auto* r : {&version, &type}) {
+      const std::string line = r->error.to_string();
+      CHECK(line.find('\n') == std::string::npos);
+      CHECK(line.find('\x1b') == std::string::npos);
+      CHECK_THAT(line, Catch::Contains("x\\n[info] round 1 closed") && Catch::Contains("\\x1b[0m"));
+    }
+  }
   for (const char* key : {"type", "from", "jurisdiction", "round", "f", "t"}) {
     DYNAMIC_SECTION("missing " << key) {
       h.erase(key);

@@ -44,6 +44,9 @@ TEST_CASE("a bad federation config names the key", "[federation_config]") {
                     Catch::Contains("aggregator.modalities") && Catch::Contains("audio"));
   CHECK_THROWS_WITH(load("federation:\n  solver:\n    attack: meteor\n"),
                     Catch::Contains("solver.attack") && Catch::Contains("meteor"));
+  // An invalid endpoint is refused at load, naming it (issue 18), not waited on in silence.
+  CHECK_THROWS_WITH(load("federation:\n  peers:\n    - {id: a, endpoint: 'tcp://256.1.1.1:99999'}\n"),
+                    Catch::Contains("peers") && Catch::Contains("tcp://256.1.1.1:99999"));
   auto o = load("federation:\n  id: s\n  data: atn\n  peers:\n    - {id: a, endpoint: 'tcp://h:1'}\n");
   CHECK(o.data_dir == dir.path / "atn");
   CHECK(o.peers.at(0).endpoint == "tcp://h:1");

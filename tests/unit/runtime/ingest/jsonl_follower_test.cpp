@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <sstream>
 
@@ -314,4 +316,63 @@ TEST_CASE("unreadable and missing directories are reported once; the rest is fol
   follower.poll(milliseconds(300));  // rescans do not report it again
   CHECK(report.count("unreadable_directory") == (::geteuid() != 0 ? 2u : 1u));
   CHECK(report.count("missing_directory") == 1);
+}
+
+TEST_CASE("the follower state holds no byte of a followed file, only a keyed digest (issue 18)", "[jsonl_follower][privacy]") {
+  // The bug: the state file held the first 64 bytes of every file as hex, so a conversation's
+  // first line with an SSN landed on disk in full.
+  test::temp_dir dir;
+  const fs::path file = dir.path / "atn" / "conversations" / "a.jsonl";
+  const std::string first = R"({"text":"my SSN is 123-45-6789"})";
+  append(file, first + "\nx2\n");
+  input_report report;
+  const auto o = options_for(dir);
+  {
+    jsonl_follower follower(o, report);
+    follower.commit(take(follower, 2));
+  }
+  const std::string state = *read_file(o.state_file);
+  std::string hex;
+  for (unsigned char c : first.substr(0, 16)) {
+    static const char* digits = "0123456789abcdef";
+    hex += digits[c >> 4];
+    hex += digits[c & 15];
+  }
+  CHECK(state.find(hex) == std::string::npos);
+  CHECK(state.find("123-45-6789") == std::string::npos);
+  struct stat key_stat {};
+  REQUIRE(::stat((o.state_file.parent_path() / "follower.key").c_str(), &key_stat) == 0);
+  CHECK((key_stat.st_mode & 0777) == 0600);
+  // The digest still tells the same file: a restart resumes after the committed lines.
+  append(file, "x3\n");
+  jsonl_follower follower(o, report);
+  const auto lines = take(follower, 1);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].text == "x3");
+}
+
+TEST_CASE("a version-1 state file with hex heads is migrated on load, and rewritten without them", "[jsonl_follower][privacy]") {
+  test::temp_dir dir;
+  const fs::path file = dir.path / "atn" / "conversations" / "a.jsonl";
+  append(file, "x1\nx2\n");
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  const auto o = options_for(dir);
+  fs::create_directories(o.state_file.parent_path());
+  // "x1\nx2\n" in hex: what version 1 wrote.
+  std::ofstream(o.state_file) << "atn-jsonl-follower 1\n"
+                              << st.st_dev << ' ' << st.st_ino << " 6 2 78310a78320a conversations/a.jsonl\n";
+  input_report report;
+  append(file, "x3\n");
+  {
+    jsonl_follower follower(o, report);
+    const auto lines = take(follower, 1);
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].text == "x3");  // resumed: the migrated digest matched the file
+    follower.commit(lines);
+  }
+  CHECK(report.count("corrupt_state") == 0);
+  const std::string state = *read_file(o.state_file);
+  CHECK(state.rfind("atn-jsonl-follower 2\n", 0) == 0);
+  CHECK(state.find("7831") == std::string::npos);
 }

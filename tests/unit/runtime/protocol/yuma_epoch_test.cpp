@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 using atn::yuma_input;
 using atn::yuma_matrix;
@@ -521,4 +522,29 @@ TEST_CASE("atn-node yuma prints the epoch as JSON and exits 2 on bad input",
   CHECK(run(std::string(ATN_NODE_BINARY) + " yuma --in " + data + "bad_weights_row.json 2>&1",
             output) == 2);
   CHECK_THAT(output, Catch::Contains("weights[2] has 3 entries"));
+}
+
+TEST_CASE("yuma refuses input whose sums overflow a double, naming the field (issue 18)", "[yuma][validation]") {
+  // The bug: stakes of 1e308 each summed to inf, every normalised value became 0, and
+  // `atn-node yuma` printed all-zero results with exit 0.
+  namespace fs = std::filesystem;
+  const fs::path path = fs::temp_directory_path() / ("yuma_overflow_" + std::to_string(::getpid()) + ".json");
+  auto run = [&](const std::string& json, std::string& error) {
+    std::ofstream(path) << json;
+    std::ostringstream out, err;
+    const int rc = atn::run_yuma_json(path.string(), out, err);
+    error = err.str();
+    return rc;
+  };
+  std::string error;
+  CHECK(run(R"({"stake": [1e308, 1e308], "weights": [[0, 1], [1, 0]]})", error) == 2);
+  CHECK_THAT(error, Catch::Contains("stake") && Catch::Contains("overflow"));
+  CHECK(run(R"({"stake": [1, 1], "weights": [[0, 1e308, 1e308], [1, 0, 1], [1, 1, 0]],
+                 "bonds": [[0, 0, 0], [0, 0, 0], [0, 0, 0]]})", error) == 2);  // 3 x 3 needs 3 stakes
+  CHECK(run(R"({"stake": [1, 1, 1], "weights": [[0, 1e308, 1e308], [1, 0, 1], [1, 1, 0]]})", error) == 2);
+  CHECK_THAT(error, Catch::Contains("weights[0]") && Catch::Contains("overflow"));
+  CHECK(run(R"({"stake": [1, 1], "weights": [[0, 1], [1, 0]], "bonds": [[0, 1e308], [0, 1e308]]})", error) == 2);
+  CHECK_THAT(error, Catch::Contains("bonds") && Catch::Contains("overflow"));
+  CHECK(run(R"({"stake": [1e307, 1e307], "weights": [[0, 1], [1, 0]]})", error) == 0);  // large, but sums fine
+  fs::remove(path);
 }
