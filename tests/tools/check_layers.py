@@ -25,6 +25,7 @@ LAYERS = {
     "runtime/transport": ["runtime/util"],
     "runtime/training": ["runtime/util"],
     "runtime/adversary": ["runtime/util"],
+    "runtime/ledger": ["runtime/util"],
     "runtime/config": ["runtime/protocol", "runtime/transport", "runtime/adversary"],
     "actors": ["runtime/storage", "runtime/ingest", "runtime/protocol", "runtime/transport",
                "runtime/training"],
