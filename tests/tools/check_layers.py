@@ -31,7 +31,7 @@ LAYERS = {
                "runtime/training"],
     "runtime/node": ["actors", "runtime/config", "data/sample"],
     "runtime/replay": ["actors"],
-    "runtime/cli": ["runtime/node", "runtime/replay"],
+    "runtime/cli": ["runtime/node", "runtime/replay", "runtime/ledger"],
 }
 # Folders that are part of a component without being one (benchmarks are commands).
 ALIASES = {"runtime/cli/bench": "runtime/cli"}
