@@ -11,6 +11,7 @@ packages=(
   libcaf-dev libmsgpack-cxx-dev cppzmq-dev libzmq3-dev libspdlog-dev catch2
   libyaml-cpp-dev libsimdjson-dev nlohmann-json3-dev libcli11-dev libsodium-dev libsqlite3-dev
   libpng-dev libjpeg-dev zlib1g-dev
+  libsecp256k1-dev libcrypto++-dev libboost-dev   # ledger: keys and ECDSA, keccak256, uint256
   python3                                    # tests: reads --export-torch files by torch.load's rules
 )
 missing=()

@@ -22,6 +22,7 @@ void add_simulate_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_bench_round_command(CLI::App& app);
+void add_wallet_command(CLI::App& app);
 
 namespace {
 std::map<const CLI::App*, command_action>& actions() {
@@ -70,6 +71,7 @@ void register_commands(CLI::App& app) {
   add_run_command(app);
   add_replay_command(app);
   add_bench_round_command(app);
+  add_wallet_command(app);
 }
 
 int run_selected_command(CLI::App& app) { return dispatch(app); }

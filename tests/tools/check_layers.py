@@ -25,12 +25,13 @@ LAYERS = {
     "runtime/transport": ["runtime/util"],
     "runtime/training": ["runtime/util"],
     "runtime/adversary": ["runtime/util"],
+    "runtime/ledger": ["runtime/util"],
     "runtime/config": ["runtime/protocol", "runtime/transport", "runtime/adversary"],
     "actors": ["runtime/storage", "runtime/ingest", "runtime/protocol", "runtime/transport",
                "runtime/training"],
     "runtime/node": ["actors", "runtime/config", "data/sample"],
     "runtime/replay": ["actors"],
-    "runtime/cli": ["runtime/node", "runtime/replay"],
+    "runtime/cli": ["runtime/node", "runtime/replay", "runtime/ledger"],
 }
 # Folders that are part of a component without being one (benchmarks are commands).
 ALIASES = {"runtime/cli/bench": "runtime/cli"}
