@@ -15,4 +15,12 @@ std::string to_hex(std::string_view bytes) {
   return to_hex(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
 }
 
+bool from_hex(std::string_view hex, std::uint8_t* out, std::size_t size) {
+  if (hex.size() != 2 * size) return false;
+  std::size_t decoded = 0;
+  const char* end = nullptr;
+  return sodium_hex2bin(out, size, hex.data(), hex.size(), nullptr, &decoded, &end) == 0 && decoded == size &&
+         end == hex.data() + hex.size();
+}
+
 }  // namespace atn

@@ -1,5 +1,7 @@
 #include "runtime/ledger/crypto.hpp"
 
+#include "data/hex.hpp"
+
 #include <cryptopp/keccak.h>
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
@@ -38,12 +40,6 @@ address address_of_pubkey(const secp256k1_pubkey& pub) {
   return a;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 }  // namespace
 
 hash256 keccak256(const std::uint8_t* data, std::size_t size) {
@@ -58,16 +54,7 @@ hash256 keccak256(std::string_view bytes) {
   return keccak256(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
 }
 
-std::string to_hex(const std::uint8_t* data, std::size_t size) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  s.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    s += digits[data[i] >> 4];
-    s += digits[data[i] & 15];
-  }
-  return s;
-}
+std::string to_hex(const std::uint8_t* data, std::size_t size) { return atn::to_hex(data, size); }
 
 void from_hex(std::string_view text, std::uint8_t* out, std::size_t size, const char* what) {
   std::string_view s = text;
@@ -75,12 +62,8 @@ void from_hex(std::string_view text, std::uint8_t* out, std::size_t size, const 
   if (s.size() != size * 2)
     throw std::invalid_argument(std::string(what) + " \"" + std::string(text) + "\" must be " +
                                 std::to_string(size * 2) + " hex digits");
-  for (std::size_t i = 0; i < size; ++i) {
-    const int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-    if (hi < 0 || lo < 0)
-      throw std::invalid_argument(std::string(what) + " \"" + std::string(text) + "\" is not hexadecimal");
-    out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
+  if (!atn::from_hex(s, out, size))
+    throw std::invalid_argument(std::string(what) + " \"" + std::string(text) + "\" is not hexadecimal");
 }
 
 std::string address::to_lower() const { return "0x" + to_hex(bytes); }

@@ -1,5 +1,7 @@
 #include "runtime/protocol/commitment.hpp"
 
+#include "data/hex.hpp"
+
 #include <sodium.h>
 
 #include <cstring>
@@ -39,13 +41,6 @@ struct hasher {
   }
 };
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 digest256 fresh_salt() {
@@ -56,13 +51,9 @@ digest256 fresh_salt() {
 }
 
 digest256 digest_from_hex(std::string_view hex) {
-  if (hex.size() != 64) throw std::invalid_argument("not a 64-digit hex digest: '" + std::string(hex) + "'");
   digest256 out{};
-  for (std::size_t i = 0; i < 32; ++i) {
-    int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) throw std::invalid_argument("not a 64-digit hex digest: '" + std::string(hex) + "'");
-    out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
+  if (!from_hex(hex, out.data(), out.size()))
+    throw std::invalid_argument("not a 64-digit hex digest: '" + std::string(hex) + "'");
   return out;
 }
 

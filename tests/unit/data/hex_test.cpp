@@ -13,3 +13,13 @@ TEST_CASE("to_hex writes two lower-case digits per byte", "[hex]") {
   const std::array<std::uint8_t, 4> bytes{0xde, 0xad, 0xbe, 0xef};
   CHECK(to_hex(bytes.data(), bytes.size()) == "deadbeef");
 }
+
+TEST_CASE("from_hex reads exactly 2 digits per byte, either case, and nothing else", "[hex]") {
+  std::array<std::uint8_t, 4> out{};
+  REQUIRE(from_hex("DEADbeef", out.data(), out.size()));
+  CHECK(out == std::array<std::uint8_t, 4>{0xde, 0xad, 0xbe, 0xef});
+  CHECK_FALSE(from_hex("deadbe", out.data(), out.size()));      // too short
+  CHECK_FALSE(from_hex("deadbeef00", out.data(), out.size()));  // too long
+  CHECK_FALSE(from_hex("deadbeeg", out.data(), out.size()));    // not a digit
+  CHECK_FALSE(from_hex("dead:eef", out.data(), out.size()));    // no separators
+}
