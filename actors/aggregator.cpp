@@ -5,14 +5,14 @@
 #include "model/checkpoint.hpp"
 #include "runtime/protocol/commit_book.hpp"
 #include "runtime/protocol/commitment.hpp"
-#include "runtime/util/file_util.hpp"
 #include "runtime/protocol/round_journal.hpp"
 #include "runtime/protocol/yuma_epoch.hpp"
+#include "runtime/util/file_util.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <cmath>
 #include <set>
@@ -64,8 +64,9 @@ void broadcast(self_ptr self, wire_message m) {
 
 void reject(self_ptr self, const std::string& node, reject_reason reason, const std::string& detail) {
   auto& st = self->state;
-  spdlog::warn("round {}: {} from '{}' rejected ({}){}{}", st.round, st.phase == round_phase::closed ? "message" : to_string(st.phase),
-               log_escape(node), to_string(reason), detail.empty() ? "" : ": ", log_escape(detail));
+  spdlog::warn("round {}: {} from '{}' rejected ({}){}{}", st.round,
+               st.phase == round_phase::closed ? "message" : to_string(st.phase), log_escape(node), to_string(reason),
+               detail.empty() ? "" : ": ", log_escape(detail));
   st.report.rejected.emplace(node, reason);  // the first reason stays
 }
 
@@ -128,7 +129,8 @@ void close_commits(self_ptr self) {
   st.commits_closed = steady::now();
   st.report.train_seconds = seconds_since(st.opened);
   for (const auto& s : st.opt.solvers)
-    if (!set.count(s) && !st.report.rejected.count(s)) reject(self, s, reject_reason::no_commitment, "no commitment before the deadline");
+    if (!set.count(s) && !st.report.rejected.count(s))
+      reject(self, s, reject_reason::no_commitment, "no commitment before the deadline");
   broadcast(self, to_wire(phase_msg{round_phase::reveal, set}, st.opt.jurisdiction, st.round));
   arm_timeout(self, st.opt.reveal_timeout);
   if (set.empty()) close_reveals(self);
@@ -189,7 +191,8 @@ void finish_round(self_ptr self) {
   const auto protocol_end = steady::now();
   st.report.protocol_seconds = std::chrono::duration<double>(protocol_end - st.commits_closed).count();
   for (const auto& node : st.scores->unrevealed())
-    if (!st.report.rejected.count(node)) reject(self, node, reject_reason::missing, "committed scores but never revealed");
+    if (!st.report.rejected.count(node))
+      reject(self, node, reject_reason::missing, "committed scores but never revealed");
   st.report.score_reveals = st.score_vectors.size();
   st.phase = round_phase::closed;
 
@@ -264,15 +267,18 @@ void on_commit(self_ptr self, const wire_message& m) {
   auto c = parse_commit(m);
   if (!c) return reject(self, m.from, reject_reason::malformed, c.error());
   auto& book = c->kind == commit_kind::delta ? *st.deltas : *st.scores;
-  const bool in_phase = c->kind == commit_kind::delta ? st.phase == round_phase::commit
-                                                      : st.phase == round_phase::score_commit;
+  const bool in_phase =
+      c->kind == commit_kind::delta ? st.phase == round_phase::commit : st.phase == round_phase::score_commit;
   if (!in_phase && book.closed()) return reject(self, m.from, reject_reason::late_commit, "");
-  if (!in_phase) return reject(self, m.from, reject_reason::early_reveal, "a score commitment before the reveals closed");
+  if (!in_phase)
+    return reject(self, m.from, reject_reason::early_reveal, "a score commitment before the reveals closed");
   if (auto why = book.commit(m.from, c->commitment)) return reject(self, m.from, *why, "");
   const auto expected = c->kind == commit_kind::delta ? st.opt.solvers.size() : st.opt.coordinators.size();
   if (book.commits().size() == expected) {
-    if (c->kind == commit_kind::delta) close_commits(self);
-    else close_score_commits(self);
+    if (c->kind == commit_kind::delta)
+      close_commits(self);
+    else
+      close_score_commits(self);
   }
 }
 
@@ -309,8 +315,8 @@ void on_reveal(self_ptr self, const wire_message& m) {
 void on_score_reveal(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   if (st.phase != round_phase::score_reveal) {
-    const bool early = st.phase == round_phase::reveal || st.phase == round_phase::commit ||
-                       st.phase == round_phase::score_commit;
+    const bool early =
+        st.phase == round_phase::reveal || st.phase == round_phase::commit || st.phase == round_phase::score_commit;
     return reject(self, m.from, early ? reject_reason::early_reveal : reject_reason::late_reveal, "scores");
   }
   auto s = parse_score_reveal(m);
@@ -318,7 +324,8 @@ void on_score_reveal(self_ptr self, const wire_message& m) {
   if (s->solvers != st.opt.solvers)
     return reject(self, m.from, reject_reason::malformed, "scores not over this round's solvers in order");
   for (double v : s->scores)
-    if (!std::isfinite(v) || v < 0) return reject(self, m.from, reject_reason::non_finite, "a score is negative or not finite");
+    if (!std::isfinite(v) || v < 0)
+      return reject(self, m.from, reject_reason::non_finite, "a score is negative or not finite");
   if (auto why = st.scores->reveal(m.from, scores_hash(s->solvers, s->scores), s->salt))
     return reject(self, m.from, *why, "");
   st.score_vectors[m.from] = s->scores;
@@ -330,15 +337,20 @@ void on_inbound(self_ptr self, const inbound_message& in) {
   auto& st = self->state;
   const auto& m = in.message;
   if (m.jurisdiction != st.opt.jurisdiction || m.round != st.round) {
-    spdlog::warn("aggregator: {} from '{}' for {} round {} ignored (wrong_round: now {} round {})", log_escape(m.type), log_escape(m.from),
-                 m.jurisdiction, m.round, st.opt.jurisdiction, st.round);
+    spdlog::warn("aggregator: {} from '{}' for {} round {} ignored (wrong_round: now {} round {})", log_escape(m.type),
+                 log_escape(m.from), m.jurisdiction, m.round, st.opt.jurisdiction, st.round);
     return;
   }
   try {
-    if (m.type == round_type::commit) on_commit(self, m);
-    else if (m.type == round_type::reveal) on_reveal(self, m);
-    else if (m.type == round_type::score_reveal) on_score_reveal(self, m);
-    else spdlog::warn("aggregator: {} from '{}' is not for the aggregator; ignored", log_escape(m.type), log_escape(m.from));
+    if (m.type == round_type::commit)
+      on_commit(self, m);
+    else if (m.type == round_type::reveal)
+      on_reveal(self, m);
+    else if (m.type == round_type::score_reveal)
+      on_score_reveal(self, m);
+    else
+      spdlog::warn("aggregator: {} from '{}' is not for the aggregator; ignored", log_escape(m.type),
+                   log_escape(m.from));
   } catch (const std::exception& e) {
     reject(self, m.from, reject_reason::error, e.what());
   }
@@ -387,11 +399,20 @@ caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor
         if (round != st.round || seq != st.phase_seq) return;  // that phase already closed
         spdlog::info("round {}: {} deadline passed", st.round, to_string(st.phase));
         switch (st.phase) {
-          case round_phase::commit: close_commits(self); break;
-          case round_phase::reveal: close_reveals(self); break;
-          case round_phase::score_commit: close_score_commits(self); break;
-          case round_phase::score_reveal: finish_round(self); break;
-          case round_phase::closed: break;
+          case round_phase::commit:
+            close_commits(self);
+            break;
+          case round_phase::reveal:
+            close_reveals(self);
+            break;
+          case round_phase::score_commit:
+            close_score_commits(self);
+            break;
+          case round_phase::score_reveal:
+            finish_round(self);
+            break;
+          case round_phase::closed:
+            break;
         }
       },
   };

@@ -1,6 +1,5 @@
 #include "actors/coordinator.hpp"
 
-#include "runtime/training/batch_source.hpp"
 #include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
 #include "model/schedules.hpp"
@@ -8,11 +7,12 @@
 #include "runtime/protocol/commit_book.hpp"
 #include "runtime/protocol/commitment.hpp"
 #include "runtime/protocol/delta_checks.hpp"
+#include "runtime/training/batch_source.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <chrono>
 #include <map>
@@ -46,7 +46,9 @@ struct coordinator_state {
 
 using self_ptr = caf::stateful_actor<coordinator_state>*;
 
-void send_all(self_ptr self, wire_message m) { self->send(self->state.bridge, outbound_message{broadcast_peer, std::move(m)}); }
+void send_all(self_ptr self, wire_message m) {
+  self->send(self->state.bridge, outbound_message{broadcast_peer, std::move(m)});
+}
 
 // The JEPA loss of the modalities present (their mean).
 double jepa_loss(const step_metrics& m) {
@@ -81,9 +83,12 @@ named_tensors reference_update(coordinator_state& st) {
 void on_open(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto open = parse_round_open(m);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(open.error()));
+  if (!open)
+    return spdlog::warn("{}: round_open from '{}' refused: {}", st.opt.node_id, log_escape(m.from),
+                        log_escape(open.error()));
   if (to_hex(blake2b_256(open->weights)) != open->version)
-    return spdlog::warn("{}: round_open from '{}' refused: weights do not hash to {}", st.opt.node_id, log_escape(m.from), log_escape(open->version));
+    return spdlog::warn("{}: round_open from '{}' refused: weights do not hash to {}", st.opt.node_id,
+                        log_escape(m.from), log_escape(open->version));
   st.round = m.round;
   st.version = open->version;
   st.open = std::move(*open);
@@ -113,8 +118,8 @@ void verify(self_ptr self, const wire_message& m) {
 void check_reveal(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto reject = [&](reject_reason reason, const std::string& detail) {
-    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, log_escape(m.from), to_string(reason),
-                 detail.empty() ? "" : ": ", log_escape(detail));
+    spdlog::warn("{}: round {}: reveal from '{}' rejected ({}){}{}", st.opt.node_id, st.round, log_escape(m.from),
+                 to_string(reason), detail.empty() ? "" : ": ", log_escape(detail));
     delta_assessment a;
     a.verdict = delta_verdict::reject(reason, detail);
     st.verdicts.emplace(m.from, a);  // the first verdict on a sender stands
@@ -127,7 +132,8 @@ void check_reveal(self_ptr self, const wire_message& m) {
   const double loss = held_out_loss(st, add(st.open.weights, r->delta));
   st.losses[m.from] = loss;
   if (loss > st.base_loss * (1 + st.opt.loss_tolerance)) {
-    return reject(reject_reason::loss_increase, "held-out loss " + std::to_string(loss) + " against " + std::to_string(st.base_loss));
+    return reject(reject_reason::loss_increase,
+                  "held-out loss " + std::to_string(loss) + " against " + std::to_string(st.base_loss));
   }
   st.verdicts.emplace(m.from, assessment);
 }
@@ -146,7 +152,8 @@ void commit_scores(self_ptr self) {
     auto it = st.verdicts.find(solver);
     s.scores.push_back(it != st.verdicts.end() && it->second.verdict.accepted ? it->second.trust : 0.0);
     if (it != st.verdicts.end() && !it->second.verdict.accepted)
-      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, log_escape(solver), to_string(it->second.verdict.reason));
+      spdlog::info("{}: round {}: '{}' scores 0 ({})", st.opt.node_id, st.round, log_escape(solver),
+                   to_string(it->second.verdict.reason));
   }
   s.salt = fresh_salt();
   s.verify_seconds = st.verify_seconds;
@@ -159,7 +166,8 @@ void commit_scores(self_ptr self) {
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto p = parse_phase(m);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(p.error()));
+  if (!p)
+    return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(p.error()));
   if (!st.deltas || m.round != st.round) return;
   switch (p->phase) {
     case round_phase::reveal: {
@@ -172,22 +180,27 @@ void on_phase(self_ptr self, const wire_message& m) {
       for (const auto& in : held) verify(self, in.message);
       break;
     }
-    case round_phase::score_commit: commit_scores(self); break;
+    case round_phase::score_commit:
+      commit_scores(self);
+      break;
     case round_phase::score_reveal: {
       auto it = p->commits.find(st.opt.node_id);
       if (!st.scores || it == p->commits.end() || it->second != st.score_commitment) {
-        spdlog::warn("{}: round {}: our score commitment is not in the aggregator's set; not revealing", st.opt.node_id, st.round);
+        spdlog::warn("{}: round {}: our score commitment is not in the aggregator's set; not revealing", st.opt.node_id,
+                     st.round);
         return;
       }
       send_all(self, to_wire(*st.scores, st.opt.jurisdiction, st.round));
       break;
     }
-    default: break;
+    default:
+      break;
   }
 }
 
 caf::behavior coordinator(self_ptr self, coordinator_options opt, std::shared_ptr<vl_jepa_trainer> engine,
-                         std::shared_ptr<batch_source> batches, std::vector<training_batch> held_out, caf::actor bridge) {
+                          std::shared_ptr<batch_source> batches, std::vector<training_batch> held_out,
+                          caf::actor bridge) {
   auto& st = self->state;
   st.opt = std::move(opt);
   st.engine = std::move(engine);
@@ -200,18 +213,24 @@ caf::behavior coordinator(self_ptr self, coordinator_options opt, std::shared_pt
         const auto& m = in.message;
         if (m.jurisdiction != st.opt.jurisdiction) return;
         try {
-          if (m.type == round_type::open) on_open(self, m);
-          else if (m.type == round_type::phase) on_phase(self, m);
-          else if (m.round != st.round || !st.deltas) return;
+          if (m.type == round_type::open)
+            on_open(self, m);
+          else if (m.type == round_type::phase)
+            on_phase(self, m);
+          else if (m.round != st.round || !st.deltas)
+            return;
           else if (m.type == round_type::commit) {
             auto c = parse_commit(m);
             if (c && c->kind == commit_kind::delta) st.deltas->commit(m.from, c->commitment);
           } else if (m.type == round_type::reveal) {
-            if (st.deltas->closed()) verify(self, m);
-            else st.held.push_back(in);  // the aggregator's phase message may still be on its way
+            if (st.deltas->closed())
+              verify(self, m);
+            else
+              st.held.push_back(in);  // the aggregator's phase message may still be on its way
           }
         } catch (const std::exception& e) {
-          spdlog::error("{}: {} from '{}' failed: {}", st.opt.node_id, log_escape(m.type), log_escape(m.from), e.what());
+          spdlog::error("{}: {} from '{}' failed: {}", st.opt.node_id, log_escape(m.type), log_escape(m.from),
+                        e.what());
         }
       },
   };
@@ -220,8 +239,8 @@ caf::behavior coordinator(self_ptr self, coordinator_options opt, std::shared_pt
 }  // namespace
 
 caf::actor spawn_coordinator(caf::actor_system& system, coordinator_options options,
-                            std::shared_ptr<vl_jepa_trainer> engine, std::shared_ptr<batch_source> batches,
-                            std::vector<training_batch> held_out, caf::actor bridge) {
+                             std::shared_ptr<vl_jepa_trainer> engine, std::shared_ptr<batch_source> batches,
+                             std::vector<training_batch> held_out, caf::actor bridge) {
   return system.spawn<caf::detached>(coordinator, std::move(options), std::move(engine), std::move(batches),
                                      std::move(held_out), std::move(bridge));
 }

@@ -5,8 +5,8 @@
 // the aggregator (and by anyone, from the revealed vectors: it is deterministic).
 #pragma once
 
-#include "runtime/protocol/round_options.hpp"
 #include "model/training_batch.hpp"
+#include "runtime/protocol/round_options.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
@@ -21,11 +21,10 @@ namespace atn {
 class vl_jepa_trainer;
 class batch_source;
 
-
 /// Spawns the coordinator (detached: it trains and evaluates in its own thread). `engine` runs the
 /// reference update on `batches` and the held-out evaluations on `held_out`.
 caf::actor spawn_coordinator(caf::actor_system& system, coordinator_options options,
-                            std::shared_ptr<vl_jepa_trainer> engine, std::shared_ptr<batch_source> batches,
-                            std::vector<training_batch> held_out, caf::actor bridge);
+                             std::shared_ptr<vl_jepa_trainer> engine, std::shared_ptr<batch_source> batches,
+                             std::vector<training_batch> held_out, caf::actor bridge);
 
 }  // namespace atn

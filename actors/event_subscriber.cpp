@@ -4,8 +4,8 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <stdexcept>
 

@@ -43,21 +43,21 @@ struct event_subscriber_options {
 
 /// What the event subscriber answers to `feed_status_atom`.
 struct event_subscriber_status {
-  bool consent = false;             ///< the switch as last seen
-  bool open = false;                ///< inputs are open
-  std::size_t watches = 0;          ///< directories under inotify watch
-  std::size_t files = 0;            ///< files followed
-  bool subscribed = false;          ///< the bus socket exists
-  std::uint64_t lines = 0;          ///< JSONL lines taken from files
-  std::uint64_t events = 0;         ///< bus events taken
-  std::uint64_t interactions = 0;   ///< interactions the feed acknowledged
-  std::uint64_t batches_sent = 0;   ///< interaction_batch requests, retries included
-  std::uint64_t stored = 0;         ///< as the feed counted them
-  std::uint64_t duplicates = 0;     ///< as the feed counted them
-  std::uint64_t feed_errors = 0;    ///< failed or timed-out requests (each retried)
-  std::uint64_t bad_input = 0;      ///< problems in the input_report
-  extractor_counters extracted;     ///< since the inputs were last opened
-  event_bus_counters bus;           ///< since the bus was last opened
+  bool consent = false;            ///< the switch as last seen
+  bool open = false;               ///< inputs are open
+  std::size_t watches = 0;         ///< directories under inotify watch
+  std::size_t files = 0;           ///< files followed
+  bool subscribed = false;         ///< the bus socket exists
+  std::uint64_t lines = 0;         ///< JSONL lines taken from files
+  std::uint64_t events = 0;        ///< bus events taken
+  std::uint64_t interactions = 0;  ///< interactions the feed acknowledged
+  std::uint64_t batches_sent = 0;  ///< interaction_batch requests, retries included
+  std::uint64_t stored = 0;        ///< as the feed counted them
+  std::uint64_t duplicates = 0;    ///< as the feed counted them
+  std::uint64_t feed_errors = 0;   ///< failed or timed-out requests (each retried)
+  std::uint64_t bad_input = 0;     ///< problems in the input_report
+  extractor_counters extracted;    ///< since the inputs were last opened
+  event_bus_counters bus;          ///< since the bus was last opened
 };
 
 /// Spawns the event subscriber, a detached (blocking) actor. Each round it looks at the consent

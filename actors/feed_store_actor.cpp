@@ -6,8 +6,8 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <algorithm>
 #include <memory>
@@ -93,8 +93,7 @@ auto records_of(std::vector<Entry>&& entries) {
   return out;
 }
 
-caf::behavior feed_store_actor(feed_actor* self, std::unique_ptr<feed_store> store,
-                               feed_store_actor_options options) {
+caf::behavior feed_store_actor(feed_actor* self, std::unique_ptr<feed_store> store, feed_store_actor_options options) {
   self->state.store = std::move(store);
   self->state.options = options;
   if (options.retention_interval.count() > 0)

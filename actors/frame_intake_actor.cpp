@@ -2,8 +2,8 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -68,8 +68,8 @@ void send_batch(self_ptr self, std::uint64_t id) {
             if (failed == s.unacked.end()) return;
             ++s.status.feed_errors;
             const int shift = std::min(failed->second.attempts - 1, 5);
-            const auto delay = std::min<std::chrono::milliseconds>(
-                s.intake->options().retry_interval * (1 << shift), max_backoff);
+            const auto delay =
+                std::min<std::chrono::milliseconds>(s.intake->options().retry_interval * (1 << shift), max_backoff);
             spdlog::warn("frame intake: feed did not take {} frames ({}); retrying in {} ms",
                          failed->second.frames.size(), self->system().render(err), delay.count());
             self->delayed_send(self, delay, intake_retry_atom::value, id);

@@ -10,7 +10,6 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 
-
 namespace atn {
 
 /// What the frame intake reports when asked with `feed_status_atom`.
@@ -20,13 +19,13 @@ struct frame_intake_status {
   bool watching = false;    ///< the capture directory is watched
   bool subscribed = false;  ///< the stream socket is connected
   intake_counters counters;
-  std::uint64_t batches_sent = 0;    ///< frame_batch requests, retries included
-  std::uint64_t frames_acked = 0;    ///< frames the feed acknowledged
-  std::uint64_t stored = 0;          ///< as the feed counted them
-  std::uint64_t duplicates = 0;      ///< as the feed counted them
-  std::uint64_t feed_errors = 0;     ///< failed or timed-out requests (each retried)
-  std::uint64_t unacked_batches = 0; ///< batches waiting for the feed
-  std::uint64_t bad_input = 0;       ///< problems in the intake's input_report
+  std::uint64_t batches_sent = 0;     ///< frame_batch requests, retries included
+  std::uint64_t frames_acked = 0;     ///< frames the feed acknowledged
+  std::uint64_t stored = 0;           ///< as the feed counted them
+  std::uint64_t duplicates = 0;       ///< as the feed counted them
+  std::uint64_t feed_errors = 0;      ///< failed or timed-out requests (each retried)
+  std::uint64_t unacked_batches = 0;  ///< batches waiting for the feed
+  std::uint64_t bad_input = 0;        ///< problems in the intake's input_report
 };
 
 /// Spawns the detached frame intake. It checks `options.consent` every poll interval: while it is

@@ -6,15 +6,14 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <cmath>
 #include <optional>
 #include <random>
 
 namespace atn {
-
 
 namespace {
 
@@ -38,7 +37,9 @@ struct solver_state {
 
 using self_ptr = caf::stateful_actor<solver_state>*;
 
-void send_all(self_ptr self, wire_message m) { self->send(self->state.bridge, outbound_message{broadcast_peer, std::move(m)}); }
+void send_all(self_ptr self, wire_message m) {
+  self->send(self->state.bridge, outbound_message{broadcast_peer, std::move(m)});
+}
 
 void start_training(self_ptr self, std::int64_t round, round_open_msg open) {
   auto& st = self->state;
@@ -54,13 +55,16 @@ void start_training(self_ptr self, std::int64_t round, round_open_msg open) {
   task.learning_rate = open.task.learning_rate;
   task.base_version = open.version;
   task.base_weights = std::move(open.weights);
-  spdlog::info("{}: round {} training {} steps from model {}", st.opt.node_id, round, task.steps, open.version.substr(0, 12));
+  spdlog::info("{}: round {} training {} steps from model {}", st.opt.node_id, round, task.steps,
+               open.version.substr(0, 12));
   self->send(st.trainer, std::move(task));
 }
 
 void on_open(self_ptr self, const wire_message& m) {
   auto open = parse_round_open(m);
-  if (!open) return spdlog::warn("{}: round_open from '{}' refused: {}", self->state.opt.node_id, log_escape(m.from), log_escape(open.error()));
+  if (!open)
+    return spdlog::warn("{}: round_open from '{}' refused: {}", self->state.opt.node_id, log_escape(m.from),
+                        log_escape(open.error()));
   const auto hash = to_hex(blake2b_256(open->weights));
   if (hash != open->version)
     return spdlog::warn("{}: round_open from '{}' refused: weights hash to {}, not the announced {}",
@@ -115,13 +119,15 @@ void on_trained(self_ptr self, train_result result) {
 void on_phase(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto p = parse_phase(m);
-  if (!p) return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(p.error()));
+  if (!p)
+    return spdlog::warn("{}: phase from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(p.error()));
   if (m.round != st.round || p->phase != round_phase::reveal) return;
   st.commit_closed = true;
   if (!st.pending) return;
   auto it = p->commits.find(st.opt.node_id);
   if (it == p->commits.end() || it->second != st.pending->commitment) {
-    spdlog::warn("{}: round {}: the aggregator's commit set lacks our commitment; not revealing", st.opt.node_id, st.round);
+    spdlog::warn("{}: round {}: the aggregator's commit set lacks our commitment; not revealing", st.opt.node_id,
+                 st.round);
     st.pending.reset();
     return;
   }
@@ -131,15 +137,19 @@ void on_phase(self_ptr self, const wire_message& m) {
 void on_result(self_ptr self, const wire_message& m) {
   auto& st = self->state;
   auto r = parse_round_result(m);
-  if (!r) return spdlog::warn("{}: round_result from '{}' refused: {}", st.opt.node_id, log_escape(m.from), log_escape(r.error()));
+  if (!r)
+    return spdlog::warn("{}: round_result from '{}' refused: {}", st.opt.node_id, log_escape(m.from),
+                        log_escape(r.error()));
   const auto hash = to_hex(blake2b_256(r->weights));
   if (hash != r->version)
-    return spdlog::warn("{}: round {} result refused: weights hash to {}, not {}", st.opt.node_id, m.round, hash, r->version);
+    return spdlog::warn("{}: round {} result refused: weights hash to {}, not {}", st.opt.node_id, m.round, hash,
+                        r->version);
   auto rejected = r->rejected.find(st.opt.node_id);
   const bool accepted = std::find(r->accepted.begin(), r->accepted.end(), st.opt.node_id) != r->accepted.end();
-  spdlog::info("{}: round {} closed, our delta {}; new model {}", st.opt.node_id, m.round,
-               accepted ? "accepted" : (rejected != r->rejected.end() ? "rejected (" + rejected->second + ")" : "not used"),
-               r->version.substr(0, 12));
+  spdlog::info(
+      "{}: round {} closed, our delta {}; new model {}", st.opt.node_id, m.round,
+      accepted ? "accepted" : (rejected != r->rejected.end() ? "rejected (" + rejected->second + ")" : "not used"),
+      r->version.substr(0, 12));
 }
 
 caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf::actor bridge) {
@@ -152,11 +162,15 @@ caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf:
         const auto& m = in.message;
         if (m.jurisdiction != self->state.opt.jurisdiction) return;
         try {
-          if (m.type == round_type::open) on_open(self, m);
-          else if (m.type == round_type::phase) on_phase(self, m);
-          else if (m.type == round_type::result) on_result(self, m);
+          if (m.type == round_type::open)
+            on_open(self, m);
+          else if (m.type == round_type::phase)
+            on_phase(self, m);
+          else if (m.type == round_type::result)
+            on_result(self, m);
         } catch (const std::exception& e) {
-          spdlog::error("{}: {} from '{}' failed: {}", self->state.opt.node_id, log_escape(m.type), log_escape(m.from), e.what());
+          spdlog::error("{}: {} from '{}' failed: {}", self->state.opt.node_id, log_escape(m.type), log_escape(m.from),
+                        e.what());
         }
       },
       [=](const train_progress&) {},

@@ -5,7 +5,6 @@
 
 #include <caf/fwd.hpp>
 
-
 namespace atn {
 
 /// Spawns the time aligner. It answers an `align_request` (messages/align_messages.hpp) with an

@@ -86,8 +86,8 @@ void run_step(self_ptr self) {
           [=](caf::error& err) { fail(self, "EMA updater failed: " + self->system().render(err)); });
 }
 
-caf::behavior trainer(self_ptr self, std::shared_ptr<vl_jepa_trainer> engine,
-                      std::shared_ptr<batch_source> batches, caf::actor ema) {
+caf::behavior trainer(self_ptr self, std::shared_ptr<vl_jepa_trainer> engine, std::shared_ptr<batch_source> batches,
+                      caf::actor ema) {
   self->state.engine = std::move(engine);
   self->state.batches = std::move(batches);
   self->state.ema = std::move(ema);

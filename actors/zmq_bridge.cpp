@@ -9,8 +9,8 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 #include <zmq.hpp>
 #include <zmq_addon.hpp>
 
@@ -45,8 +45,8 @@ constexpr std::uint64_t max_frame_overhead = 4096;
 struct bridge_state {
   bridge_options options;
   caf::actor handler;
-  zmq::context_t context{1};  // declared before the sockets: destroyed after them
-  std::optional<zmq::socket_t> zap;  // the ZAP handler when CURVE is on: admits peers' keys
+  zmq::context_t context{1};                        // declared before the sockets: destroyed after them
+  std::optional<zmq::socket_t> zap;                 // the ZAP handler when CURVE is on: admits peers' keys
   std::map<std::string, std::string> allowed_keys;  // raw 32-byte public key → peer id
   std::optional<zmq::socket_t> router;
   std::map<std::string, zmq::socket_t> dealers;  // peer id → its DEALER
@@ -96,7 +96,8 @@ caf::error check_options(const bridge_options& o, const caf::actor& handler) {
     if (p.endpoint.empty()) return invalid("peer '" + p.id + "' has no endpoint");
     // ZeroMQ would accept it and wait forever in silence: refused at once, naming the endpoint.
     if (auto problem = endpoint_problem(p.endpoint))
-      return invalid("peer '" + log_escape(p.id) + "' endpoint '" + log_escape(p.endpoint) + "' is invalid: " + *problem);
+      return invalid("peer '" + log_escape(p.id) + "' endpoint '" + log_escape(p.endpoint) +
+                     "' is invalid: " + *problem);
     if (o.curve && !is_curve_key(p.public_key))
       return invalid("peer '" + p.id + "' has no valid CURVE public key (40 Z85 characters)");
   }
@@ -213,8 +214,7 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
     std::string user;
     try {
       user = frames.back().gets("User-Id");
-    } catch (const zmq::error_t&) {
-    }
+    } catch (const zmq::error_t&) {}
     if (user != id) {
       ++st.stats.unknown_sender;
       spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, log_escape(id),
@@ -282,7 +282,8 @@ void poll_once(self_ptr self) {
   auto& router = *st.router;
   // Messages waiting in the mailbox must not wait for the poll.
   const long timeout = self->mailbox().empty() ? poll_ms : 0;
-  zmq::pollitem_t items[2] = {{router.handle(), 0, ZMQ_POLLIN, 0}, {st.zap ? st.zap->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
+  zmq::pollitem_t items[2] = {{router.handle(), 0, ZMQ_POLLIN, 0},
+                              {st.zap ? st.zap->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
   zmq::poll(items, st.zap ? 2 : 1, std::chrono::milliseconds(timeout));
   if (items[1].revents & ZMQ_POLLIN) answer_zap(st);
   if (!(items[0].revents & ZMQ_POLLIN)) return;
@@ -314,8 +315,8 @@ void send_outbound(self_ptr self, outbound_message& out) {
     frames = encode(m);
   } catch (const std::exception& e) {
     ++st.stats.send_failures;
-    spdlog::error("zmq_bridge '{}': cannot encode a '{}' message for '{}': {}", node, log_escape(m.type), log_escape(out.to),
-                  e.what());
+    spdlog::error("zmq_bridge '{}': cannot encode a '{}' message for '{}': {}", node, log_escape(m.type),
+                  log_escape(out.to), e.what());
     return;
   }
   trace(st, trace_direction::out, out.to, m);

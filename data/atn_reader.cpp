@@ -16,15 +16,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool blank(std::string_view s) {
-  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
 // Streams the non-empty lines of `file` to on_line(text, number). Unreadable files, binary files
 // and over-long lines are reported; returns false if the file could not be read at all.
 template <class F>
-bool for_each_line(const fs::path& file, std::size_t max_line_bytes, input_report& report,
-                   atn_read_stats& stats, F&& on_line) {
+bool for_each_line(const fs::path& file, std::size_t max_line_bytes, input_report& report, atn_read_stats& stats,
+                   F&& on_line) {
   const std::string shown = file.string();
   line_reader reader(file, max_line_bytes);
   if (!reader.ok()) {

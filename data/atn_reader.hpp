@@ -39,8 +39,7 @@ struct atn_read_stats {
 /// "unknown". Privacy exclusions and scrubbing are applied before anything is returned. Sessions
 /// without lines are left out. Bad input is reported to `report` and skipped; reading goes on.
 /// Returns the sessions sorted by id.
-std::vector<text_session> read_atn_directory(const std::filesystem::path& atn_dir,
-                                             const atn_read_options& options, input_report& report,
-                                             atn_read_stats* stats = nullptr);
+std::vector<text_session> read_atn_directory(const std::filesystem::path& atn_dir, const atn_read_options& options,
+                                             input_report& report, atn_read_stats* stats = nullptr);
 
 }  // namespace atn

@@ -62,16 +62,15 @@ int days_in_month(int y, int m) {
 
 // Parses a stamp at the start of `s`; `used` gets its length. Needs at least the date.
 std::optional<std::int64_t> parse_iso8601_prefix(std::string_view s, std::size_t& used) {
-  if (!digits_at(s, 0, 4) || s.size() < 10 || s[4] != '-' || !digits_at(s, 5, 2) || s[7] != '-' ||
-      !digits_at(s, 8, 2))
+  if (!digits_at(s, 0, 4) || s.size() < 10 || s[4] != '-' || !digits_at(s, 5, 2) || s[7] != '-' || !digits_at(s, 8, 2))
     return std::nullopt;
   int year = number_at(s, 0, 4), month = number_at(s, 5, 2), day = number_at(s, 8, 2);
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return std::nullopt;
   std::size_t i = 10;
   int hour = 0, minute = 0, second = 0, millis = 0, offset_min = 0;
   auto time_sep = [&](std::size_t k) { return k < s.size() && (s[k] == ':' || s[k] == '-'); };
-  if (i < s.size() && (s[i] == 'T' || s[i] == 't' || s[i] == ' ') && digits_at(s, i + 1, 2) &&
-      time_sep(i + 3) && digits_at(s, i + 4, 2)) {
+  if (i < s.size() && (s[i] == 'T' || s[i] == 't' || s[i] == ' ') && digits_at(s, i + 1, 2) && time_sep(i + 3) &&
+      digits_at(s, i + 4, 2)) {
     hour = number_at(s, i + 1, 2);
     minute = number_at(s, i + 4, 2);
     i += 6;
@@ -194,8 +193,7 @@ std::optional<parsed_turn> parse_conversation_line(std::string_view json, const 
   return turn;
 }
 
-std::optional<parsed_execution> parse_execution_record(std::string_view json,
-                                                       const record_context& ctx) {
+std::optional<parsed_execution> parse_execution_record(std::string_view json, const record_context& ctx) {
   object obj;
   if (!parse_object(json, ctx, obj)) return std::nullopt;
   auto id = string_field(obj, "execution_id");

@@ -18,9 +18,7 @@ struct text_line {
   std::int64_t timestamp_ms = -1;
   std::string text;
 
-  bool operator==(const text_line& other) const {
-    return timestamp_ms == other.timestamp_ms && text == other.text;
-  }
+  bool operator==(const text_line& other) const { return timestamp_ms == other.timestamp_ms && text == other.text; }
 };
 
 /// One session: a conversation file or one execution record.
@@ -77,8 +75,7 @@ struct parsed_execution {
 };
 
 /// Parses one agents/<agent>/execution.jsonl line. Returns nullopt for bad input (reported).
-std::optional<parsed_execution> parse_execution_record(std::string_view json,
-                                                       const record_context& ctx);
+std::optional<parsed_execution> parse_execution_record(std::string_view json, const record_context& ctx);
 
 /// Parses an ISO-8601 date-time to Unix ms: "2026-03-02T09:15:04Z", fractional seconds, "+hh:mm",
 /// "+hhmm" or "+hh" offsets, a space instead of 'T', and '-' instead of ':' in the time (as in file

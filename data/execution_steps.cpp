@@ -48,8 +48,8 @@ std::optional<execution_parts> parse_execution_parts(std::string_view json, cons
   std::vector<text_line> lines = std::move(rec->lines);
   if (expected != lines.size()) {
     // Cannot happen while the renderers agree; keep the text whole rather than mis-split it.
-    spdlog::warn("{}:{}: execution {} renders {} lines, expected {}; not split by step", ctx.file,
-                 ctx.line, rec->execution_id, lines.size(), expected);
+    spdlog::warn("{}:{}: execution {} renders {} lines, expected {}; not split by step", ctx.file, ctx.line,
+                 rec->execution_id, lines.size(), expected);
     counts.clear();
   }
   out.record = std::move(*rec);

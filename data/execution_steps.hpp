@@ -37,9 +37,9 @@ std::optional<execution_parts> parse_execution_parts(std::string_view json, cons
 /// A step published on its own (event bus type "step.completed").
 struct parsed_step_record {
   std::string execution_id;
-  std::string agent_id;    ///< "unknown" (or ctx.default_agent) when absent
-  bool excluded = false;   ///< its lines matched an exclusion pattern: `step.lines` is empty
-  execution_step step;     ///< scrubbed
+  std::string agent_id;   ///< "unknown" (or ctx.default_agent) when absent
+  bool excluded = false;  ///< its lines matched an exclusion pattern: `step.lines` is empty
+  execution_step step;    ///< scrubbed
 };
 
 /// Parses a step record as it appears in `step_results` (step_name, step_type, output, error,

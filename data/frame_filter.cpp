@@ -38,8 +38,7 @@ frame_filter::frame_filter(frame_filter_options options) : options_(std::move(op
   lower_all(options_.exclude_sources);
 }
 
-frame_exclusion frame_filter::check(std::string_view source_id, std::string_view window_title,
-                                    std::string_view url) {
+frame_exclusion frame_filter::check(std::string_view source_id, std::string_view window_title, std::string_view url) {
   if (contains_any(source_id, options_.exclude_sources)) {
     ++counts_.source;
     return frame_exclusion::source;
@@ -105,10 +104,14 @@ std::vector<std::uint8_t> frame_filter::prepare(rgb_image image) const {
 
 const char* to_string(frame_exclusion reason) {
   switch (reason) {
-    case frame_exclusion::source: return "source";
-    case frame_exclusion::title: return "title";
-    case frame_exclusion::url: return "url";
-    case frame_exclusion::none: break;
+    case frame_exclusion::source:
+      return "source";
+    case frame_exclusion::title:
+      return "title";
+    case frame_exclusion::url:
+      return "url";
+    case frame_exclusion::none:
+      break;
   }
   return "none";
 }

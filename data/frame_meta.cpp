@@ -42,8 +42,7 @@ std::optional<std::int64_t> frame_time_from_name(const fs::path& file) {
   return find_iso8601_ms(file.filename().string());
 }
 
-bool parse_frame_meta(std::string_view json, std::string_view shown, frame_file& frame,
-                      input_report& report) {
+bool parse_frame_meta(std::string_view json, std::string_view shown, frame_file& frame, input_report& report) {
   thread_local simdjson::dom::parser parser;
   const simdjson::padded_string padded(json);
   simdjson::dom::object obj;
@@ -70,8 +69,7 @@ bool parse_frame_meta(std::string_view json, std::string_view shown, frame_file&
   return true;
 }
 
-frame_file describe_frame(const fs::path& image, const std::optional<fs::path>& sidecar,
-                          input_report& report) {
+frame_file describe_frame(const fs::path& image, const std::optional<fs::path>& sidecar, input_report& report) {
   frame_file frame;
   frame.path = image;
   frame.timestamp_ms = frame_time_from_name(image).value_or(-1);

@@ -32,12 +32,11 @@ std::optional<std::int64_t> frame_time_from_name(const std::filesystem::path& fi
 /// that is not an object is reported as "corrupt_json" and gives false; an unparseable timestamp
 /// is reported as "bad_timestamp" (the other fields are still read) and leaves the time as it is.
 /// Problems name `shown`.
-bool parse_frame_meta(std::string_view json, std::string_view shown, frame_file& frame,
-                      input_report& report);
+bool parse_frame_meta(std::string_view json, std::string_view shown, frame_file& frame, input_report& report);
 
 /// One image file as list_frames describes it: the name's time, then the sidecar's fields when
 /// `sidecar` is given (an unreadable or over-1-MiB sidecar is reported and ignored).
-frame_file describe_frame(const std::filesystem::path& image,
-                          const std::optional<std::filesystem::path>& sidecar, input_report& report);
+frame_file describe_frame(const std::filesystem::path& image, const std::optional<std::filesystem::path>& sidecar,
+                          input_report& report);
 
 }  // namespace atn

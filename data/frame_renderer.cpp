@@ -50,8 +50,7 @@ const std::uint8_t* glyph(char ch) {
 }
 }  // namespace
 
-frame_renderer::frame_renderer(int width, int height, rgb_color background)
-    : width_(width), height_(height) {
+frame_renderer::frame_renderer(int width, int height, rgb_color background) : width_(width), height_(height) {
   if (width <= 0 || height <= 0) throw std::invalid_argument("frame_renderer: size must be positive");
   pixels_.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
   fill_rect(0, 0, width, height, background);
@@ -142,8 +141,7 @@ std::string frame_renderer::clip(std::string_view text, int max_width, int scale
 }
 
 std::vector<std::string> frame_renderer::wrap(std::string_view text, int max_width, int scale) {
-  const std::size_t per_line =
-      static_cast<std::size_t>(std::max(1, (max_width + scale) / (glyph_advance * scale)));
+  const std::size_t per_line = static_cast<std::size_t>(std::max(1, (max_width + scale) / (glyph_advance * scale)));
   std::vector<std::string> lines;
   std::string current;
   std::size_t i = 0;

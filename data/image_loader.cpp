@@ -14,8 +14,8 @@
 #include <memory>
 
 // jpeglib.h needs size_t and FILE declared first (<cstdio> above).
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
 
 namespace atn {
 
@@ -318,8 +318,7 @@ image_tensor to_tensor(const rgb_image& image, int size) {
     for (int x = 0; x < size; ++x) {
       float acc[3] = {0, 0, 0};
       for (std::size_t k = 0; k < c.weights.size(); ++k) {
-        const float* p = horizontal.data() +
-                         (static_cast<std::size_t>(c.first + static_cast<int>(k)) * size + x) * 3;
+        const float* p = horizontal.data() + (static_cast<std::size_t>(c.first + static_cast<int>(k)) * size + x) * 3;
         for (int ch = 0; ch < 3; ++ch) acc[ch] += c.weights[k] * p[ch];
       }
       for (int ch = 0; ch < 3; ++ch)
@@ -340,8 +339,7 @@ std::vector<frame_file> list_frames(const fs::path& dir, input_report& report) {
   std::vector<frame_file> frames;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    report.problem("missing_directory", dir.string(), 0,
-                   fs::exists(dir, ec) ? "not a directory" : "no such directory");
+    report.problem("missing_directory", dir.string(), 0, fs::exists(dir, ec) ? "not a directory" : "no such directory");
     return frames;
   }
   fs::recursive_directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;

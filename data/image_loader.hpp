@@ -51,8 +51,7 @@ std::optional<rgb_image> decode_image_bytes(const void* data, std::size_t size, 
 image_tensor to_tensor(const rgb_image& image, int size);
 
 /// decode_image then to_tensor.
-std::optional<image_tensor> load_image(const std::filesystem::path& file, int size,
-                                       input_report& report);
+std::optional<image_tensor> load_image(const std::filesystem::path& file, int size, input_report& report);
 
 /// One frame file and what is known about it.
 struct frame_file {

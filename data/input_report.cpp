@@ -4,8 +4,7 @@
 
 namespace atn {
 
-void input_report::problem(std::string_view kind, std::string_view file, std::uint64_t line,
-                           std::string_view what) {
+void input_report::problem(std::string_view kind, std::string_view file, std::uint64_t line, std::string_view what) {
   std::uint64_t seen;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -18,8 +17,7 @@ void input_report::problem(std::string_view kind, std::string_view file, std::ui
     spdlog::warn("bad input ({}) in {} line {}: {}", kind, file, line, what);
   else
     spdlog::warn("bad input ({}) in {}: {}", kind, file, what);
-  if (log_limit_ != 0 && seen == log_limit_)
-    spdlog::warn("further '{}' problems are counted but not logged", kind);
+  if (log_limit_ != 0 && seen == log_limit_) spdlog::warn("further '{}' problems are counted but not logged", kind);
 }
 
 std::uint64_t input_report::count(std::string_view kind) const {

@@ -15,8 +15,7 @@ namespace atn {
 class input_report {
  public:
   /// Records one problem. `line` is 1-based, or 0 when the problem is not about one line.
-  void problem(std::string_view kind, std::string_view file, std::uint64_t line,
-               std::string_view what);
+  void problem(std::string_view kind, std::string_view file, std::uint64_t line, std::string_view what);
 
   /// Problems of one kind so far.
   std::uint64_t count(std::string_view kind) const;

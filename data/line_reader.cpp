@@ -11,8 +11,7 @@ namespace {
 constexpr std::size_t buffer_bytes = 1 << 20;
 }
 
-line_reader::line_reader(const std::filesystem::path& file, std::size_t max_line_bytes,
-                         std::uint64_t start_offset)
+line_reader::line_reader(const std::filesystem::path& file, std::size_t max_line_bytes, std::uint64_t start_offset)
     : max_line_bytes_(max_line_bytes), offset_(start_offset) {
   file_ = std::fopen(file.c_str(), "rb");
   if (file_ == nullptr) {

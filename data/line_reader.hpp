@@ -25,8 +25,7 @@ class line_reader {
   };
 
   /// Opens `file` at byte `start_offset`. Check ok() before reading.
-  line_reader(const std::filesystem::path& file, std::size_t max_line_bytes,
-              std::uint64_t start_offset = 0);
+  line_reader(const std::filesystem::path& file, std::size_t max_line_bytes, std::uint64_t start_offset = 0);
   ~line_reader();
   line_reader(const line_reader&) = delete;
   line_reader& operator=(const line_reader&) = delete;
@@ -51,7 +50,7 @@ class line_reader {
   std::size_t max_line_bytes_;
   std::vector<char> buffer_;
   std::size_t begin_ = 0, end_ = 0;  // unread bytes in buffer_
-  std::string current_;               // a line spanning buffer refills
+  std::string current_;              // a line spanning buffer refills
   std::uint64_t offset_ = 0;
   std::uint64_t number_ = 0;
   bool eof_ = false;

@@ -69,10 +69,8 @@ bool encode_rows(sink& s, const std::uint8_t* rgb, int width, int height, bool f
 }
 }  // namespace
 
-std::vector<std::uint8_t> png_writer::encode(const std::vector<std::uint8_t>& rgb, int width,
-                                             int height) const {
-  if (width <= 0 || height <= 0)
-    throw std::runtime_error("png_writer: image size must be positive");
+std::vector<std::uint8_t> png_writer::encode(const std::vector<std::uint8_t>& rgb, int width, int height) const {
+  if (width <= 0 || height <= 0) throw std::runtime_error("png_writer: image size must be positive");
   if (rgb.size() < static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3)
     throw std::runtime_error("png_writer: pixel buffer smaller than " + std::to_string(width) + "x" +
                              std::to_string(height) + " RGB");
@@ -86,8 +84,8 @@ std::vector<std::uint8_t> png_writer::encode(const std::vector<std::uint8_t>& rg
   return out;
 }
 
-std::uint64_t png_writer::write(const std::filesystem::path& path, const std::vector<std::uint8_t>& rgb,
-                                int width, int height) const {
+std::uint64_t png_writer::write(const std::filesystem::path& path, const std::vector<std::uint8_t>& rgb, int width,
+                                int height) const {
   const std::vector<std::uint8_t> bytes = encode(rgb, width, height);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));

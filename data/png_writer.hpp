@@ -20,8 +20,8 @@ class png_writer {
   std::vector<std::uint8_t> encode(const std::vector<std::uint8_t>& rgb, int width, int height) const;
 
   /// Encodes and writes to `path`; returns the number of bytes written.
-  std::uint64_t write(const std::filesystem::path& path, const std::vector<std::uint8_t>& rgb,
-                      int width, int height) const;
+  std::uint64_t write(const std::filesystem::path& path, const std::vector<std::uint8_t>& rgb, int width,
+                      int height) const;
 
  private:
   bool fast_;

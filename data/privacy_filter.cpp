@@ -15,7 +15,8 @@ char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' 
 
 // Local parts may hold UTF-8 (bytes >= 0x80); domains stay ASCII so trailing punctuation ends them.
 bool is_email_local(char c) {
-  return static_cast<unsigned char>(c) >= 0x80 || is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+  return static_cast<unsigned char>(c) >= 0x80 || is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' ||
+         c == '-';
 }
 bool is_email_domain(char c) { return is_alnum(c) || c == '.' || c == '-'; }
 bool is_phone_sep(char c) { return c == ' ' || c == '-' || c == '.'; }
@@ -69,9 +70,7 @@ std::size_t match_card(std::string_view t, std::size_t i) {
       if (count == 19) break;
       digits[count++] = c - '0';
       ++j;
-      if (count >= 13 && (j == n || !is_digit(t[j])) && right_boundary(t, j) &&
-          luhn_valid(digits, count))
-        best = j;
+      if (count >= 13 && (j == n || !is_digit(t[j])) && right_boundary(t, j) && luhn_valid(digits, count)) best = j;
     } else if ((c == ' ' || c == '-') && j + 1 < n && is_digit(t[j + 1])) {
       ++j;  // reached only after a digit, so separators are single
     } else {
@@ -111,8 +110,7 @@ std::size_t match_international(std::string_view t, std::size_t i) {
     }
     char prev = t[j - 1];
     char next = j + 1 < n ? t[j + 1] : '\0';
-    if (is_phone_sep(c) && (is_digit(prev) || prev == ')') &&
-        (is_digit(next) || (next == '(' && !in_paren))) {
+    if (is_phone_sep(c) && (is_digit(prev) || prev == ')') && (is_digit(next) || (next == '(' && !in_paren))) {
       ++j;
     } else if (c == '(' && !in_paren && is_digit(next) && (prev == ' ' || is_digit(prev))) {
       in_paren = true;

@@ -76,8 +76,7 @@ std::string shown_json(element value) {
   return shown;
 }
 
-std::int64_t timestamp_field(object obj, std::string_view key, const record_context& ctx,
-                             bool required) {
+std::int64_t timestamp_field(object obj, std::string_view key, const record_context& ctx, bool required) {
   element value;
   if (!field(obj, key, value)) {
     if (required) report_problem(ctx, "bad_timestamp", std::string("missing '") + std::string(key) + "'");
@@ -103,8 +102,7 @@ std::string error_text(object obj) {
   return render_value(value);
 }
 
-std::vector<text_line> render_step(object step, std::size_t index, std::int64_t default_ms,
-                                   const record_context& ctx) {
+std::vector<text_line> render_step(object step, std::size_t index, std::int64_t default_ms, const record_context& ctx) {
   std::vector<text_line> lines;
   std::string name(string_field(step, "step_name").value_or(""));
   if (name.empty()) name = "step" + std::to_string(index + 1);

@@ -42,8 +42,7 @@ std::string shown_json(simdjson::dom::element value);
 
 /// A timestamp field (ISO-8601 string, digit string or epoch number) in ms, or -1; reports an
 /// unparseable one, and a missing one when `required`.
-std::int64_t timestamp_field(simdjson::dom::object obj, std::string_view key, const record_context& ctx,
-                             bool required);
+std::int64_t timestamp_field(simdjson::dom::object obj, std::string_view key, const record_context& ctx, bool required);
 
 /// True when `s` is one of `options`.
 bool is_one_of(std::string_view s, std::initializer_list<std::string_view> options);

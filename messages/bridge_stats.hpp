@@ -13,14 +13,14 @@ namespace atn {
 
 /// Everything the bridge counted since it started.
 struct bridge_stats {
-  wire_stats received;                 ///< messages accepted (passed on to the handler), codec rejects by reason
-  std::uint64_t sent_messages = 0;     ///< messages handed to a peer's socket (a broadcast counts per peer)
-  std::uint64_t sent_bytes = 0;        ///< bytes of those messages, all frames
-  std::uint64_t unknown_sender = 0;    ///< refused: routing id not a configured peer
-  std::uint64_t sender_mismatch = 0;   ///< refused: envelope `from` differs from the routing id
-  std::uint64_t send_failures = 0;     ///< outbound messages not sent: unknown peer, encode error, socket error
-  std::uint64_t trace_failures = 0;    ///< messages the trace could not record
-  std::uint64_t curve_denied = 0;      ///< CURVE handshakes refused: a public key not on the allow-list
+  wire_stats received;                ///< messages accepted (passed on to the handler), codec rejects by reason
+  std::uint64_t sent_messages = 0;    ///< messages handed to a peer's socket (a broadcast counts per peer)
+  std::uint64_t sent_bytes = 0;       ///< bytes of those messages, all frames
+  std::uint64_t unknown_sender = 0;   ///< refused: routing id not a configured peer
+  std::uint64_t sender_mismatch = 0;  ///< refused: envelope `from` differs from the routing id
+  std::uint64_t send_failures = 0;    ///< outbound messages not sent: unknown peer, encode error, socket error
+  std::uint64_t trace_failures = 0;   ///< messages the trace could not record
+  std::uint64_t curve_denied = 0;     ///< CURVE handshakes refused: a public key not on the allow-list
 
   /// "received: accepted=3 rejected=1 (malformed=1); sent=4 (5.2 MB) unknown_sender=1 ...".
   std::string summary() const;

@@ -25,14 +25,14 @@ struct interaction {
   /// The session it belongs to: "conversations/<file>.jsonl" or "agents/<agent>/<execution_id>"
   /// (as data/atn_reader.hpp names them), so held-out splits keep sessions whole.
   std::string session;
-  std::string agent;                ///< agent id, "unknown" when not known
-  std::int64_t timestamp_ms = -1;   ///< Unix ms, -1 when unknown
-  std::vector<std::string> lines;   ///< rendered, scrubbed lines ("[user] …", "[tool:NAME] …")
+  std::string agent;               ///< agent id, "unknown" when not known
+  std::int64_t timestamp_ms = -1;  ///< Unix ms, -1 when unknown
+  std::vector<std::string> lines;  ///< rendered, scrubbed lines ("[user] …", "[tool:NAME] …")
 };
 
 /// One screen or browser frame, after exclusions and blur, resized for the model.
 struct frame_record {
-  std::string key;                 ///< "<source_id>:<timestamp_ms>" (or the file name when unknown)
+  std::string key;  ///< "<source_id>:<timestamp_ms>" (or the file name when unknown)
   std::string source_id;
   std::string window_title;
   std::string url;
@@ -49,8 +49,8 @@ struct aligned_sample {
   std::string session;
   std::string agent;
   std::int64_t timestamp_ms = -1;
-  std::vector<std::string> lines;                          ///< when has_text
-  std::shared_ptr<const std::vector<std::uint8_t>> rgb;   ///< when has_visual, size·size·3
+  std::vector<std::string> lines;                        ///< when has_text
+  std::shared_ptr<const std::vector<std::uint8_t>> rgb;  ///< when has_visual, size·size·3
   int size = 0;
 };
 

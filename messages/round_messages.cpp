@@ -106,17 +106,22 @@ bool expect_type(const wire_message& m, const char* type, std::string& error) {
 }  // namespace
 
 std::vector<std::string> round_message_types() {
-  return {round_type::open, round_type::commit, round_type::phase, round_type::reveal, round_type::score_reveal,
-          round_type::result};
+  return {round_type::open,   round_type::commit,       round_type::phase,
+          round_type::reveal, round_type::score_reveal, round_type::result};
 }
 
 const char* to_string(round_phase phase) {
   switch (phase) {
-    case round_phase::commit: return "commit";
-    case round_phase::reveal: return "reveal";
-    case round_phase::score_commit: return "score_commit";
-    case round_phase::score_reveal: return "score_reveal";
-    case round_phase::closed: return "closed";
+    case round_phase::commit:
+      return "commit";
+    case round_phase::reveal:
+      return "reveal";
+    case round_phase::score_commit:
+      return "score_commit";
+    case round_phase::score_reveal:
+      return "score_reveal";
+    case round_phase::closed:
+      return "closed";
   }
   return "?";
 }
@@ -140,9 +145,12 @@ std::optional<modality_set> parse_modalities(const std::string& text) {
     auto end = text.find(',', start);
     if (end == std::string::npos) end = text.size();
     const auto part = text.substr(start, end - start);
-    if (part == "text") m.text = true;
-    else if (part == "visual") m.visual = true;
-    else return std::nullopt;
+    if (part == "text")
+      m.text = true;
+    else if (part == "visual")
+      m.visual = true;
+    else
+      return std::nullopt;
     start = end + 1;
   }
   if (!m.text && !m.visual) return std::nullopt;
@@ -187,15 +195,17 @@ wire_message to_wire(const phase_msg& p, const std::string& jurisdiction, std::i
 
 wire_message to_wire(const reveal_msg& r, const std::string& jurisdiction, std::int64_t round) {
   auto m = envelope(round_type::reveal, jurisdiction, round);
-  m.fields = {{"salt", bin(r.salt)}, {"samples", r.samples}, {"steps", r.steps}, {"loss", r.loss},
-              {"cosine", r.cosine}};
+  m.fields = {
+      {"salt", bin(r.salt)}, {"samples", r.samples}, {"steps", r.steps}, {"loss", r.loss}, {"cosine", r.cosine}};
   m.tensors = r.delta;
   return m;
 }
 
 wire_message to_wire(const score_reveal_msg& s, const std::string& jurisdiction, std::int64_t round) {
   auto m = envelope(round_type::score_reveal, jurisdiction, round);
-  m.fields = {{"salt", bin(s.salt)}, {"solvers", strings(s.solvers)}, {"scores", numbers(s.scores)},
+  m.fields = {{"salt", bin(s.salt)},
+              {"solvers", strings(s.solvers)},
+              {"scores", numbers(s.scores)},
               {"verify_seconds", s.verify_seconds}};
   return m;
 }
@@ -250,8 +260,10 @@ static std::optional<commit_msg> read_commit(const wire_message& m, std::string&
   commit_msg c;
   std::string kind;
   if (!r.str("kind", kind) || !r.digest("commitment", c.commitment)) return std::nullopt;
-  if (kind == "delta") c.kind = commit_kind::delta;
-  else if (kind == "scores") c.kind = commit_kind::scores;
+  if (kind == "delta")
+    c.kind = commit_kind::delta;
+  else if (kind == "scores")
+    c.kind = commit_kind::scores;
   else {
     error = "field 'kind' of commit is neither delta nor scores: '" + kind + "'";
     return std::nullopt;
@@ -322,10 +334,10 @@ static std::optional<round_result_msg> read_round_result(const wire_message& m, 
   if (!expect_type(m, round_type::result, error)) return std::nullopt;
   reader r{m, error};
   round_result_msg out;
-  if (!r.str("previous_version", out.previous_version) || !r.str("version", out.version) ||
-      !r.strs("uids", out.uids) || !r.nums("stake", out.stake) || !r.nums("consensus", out.consensus) ||
-      !r.nums("incentive", out.incentive) || !r.nums("dividends", out.dividends) ||
-      !r.strs("accepted", out.accepted) || !r.number("held_out_loss", out.held_out_loss))
+  if (!r.str("previous_version", out.previous_version) || !r.str("version", out.version) || !r.strs("uids", out.uids) ||
+      !r.nums("stake", out.stake) || !r.nums("consensus", out.consensus) || !r.nums("incentive", out.incentive) ||
+      !r.nums("dividends", out.dividends) || !r.strs("accepted", out.accepted) ||
+      !r.number("held_out_loss", out.held_out_loss))
     return std::nullopt;
   auto* rejected = r.get("rejected");
   if (!rejected) return std::nullopt;

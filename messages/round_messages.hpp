@@ -90,7 +90,7 @@ struct round_result_msg {
   std::vector<double> stake, consensus, incentive, dividends;
   std::vector<std::string> accepted;
   std::map<std::string, std::string> rejected;  ///< node → reason
-  double held_out_loss = -1;  ///< the aggregator's own check of the new model, -1 when it has none
+  double held_out_loss = -1;                    ///< the aggregator's own check of the new model, -1 when it has none
   named_tensors weights;
 };
 

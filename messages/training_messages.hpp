@@ -26,7 +26,7 @@ struct train_task {
   std::int64_t steps = 0;
   modality_set modalities;
   double learning_rate = 1e-3;
-  std::string base_version;   ///< hex BLAKE2b-256 of the base weights the delta is against
+  std::string base_version;  ///< hex BLAKE2b-256 of the base weights the delta is against
   /// When not empty, the shared weights the trainer loads before it starts (a round's global model):
   /// only the trainer actor touches its engine, so whoever sets a task sends the weights with it.
   named_tensors base_weights;
@@ -35,10 +35,10 @@ struct train_task {
 /// Sent to the task's requester after every step.
 struct train_progress {
   std::string task_id;
-  std::int64_t step = 0;       ///< 1-based
+  std::int64_t step = 0;  ///< 1-based
   std::int64_t total = 0;
   step_metrics metrics;
-  double momentum = 0;         ///< EMA momentum applied after this step
+  double momentum = 0;  ///< EMA momentum applied after this step
   double elapsed_seconds = 0;
 };
 

@@ -28,9 +28,7 @@ using buffer_ref = std::shared_ptr<const std::vector<float>>;
 constexpr std::size_t max_rank = 32;
 
 // Frames a tensor of `bytes` bytes occupies.
-std::uint64_t frames_for(std::uint64_t bytes) {
-  return (bytes + wire_max_frame_bytes - 1) / wire_max_frame_bytes;
-}
+std::uint64_t frames_for(std::uint64_t bytes) { return (bytes + wire_max_frame_bytes - 1) / wire_max_frame_bytes; }
 
 // ---- encode -------------------------------------------------------------------------------------
 
@@ -121,9 +119,7 @@ struct reject_exception {
   std::string detail;
 };
 
-[[noreturn]] void reject(wire_reject reason, std::string detail) {
-  throw reject_exception{reason, std::move(detail)};
-}
+[[noreturn]] void reject(wire_reject reason, std::string detail) { throw reject_exception{reason, std::move(detail)}; }
 
 std::string as_string(const msgpack::object& o) { return std::string(o.via.str.ptr, o.via.str.size); }
 
@@ -142,17 +138,26 @@ std::optional<std::int64_t> to_int64(const msgpack::object& o) {
 
 const char* msgpack_type_name(const msgpack::object& o) {
   switch (o.type) {
-    case msgpack::type::NIL: return "nil";
-    case msgpack::type::BOOLEAN: return "bool";
+    case msgpack::type::NIL:
+      return "nil";
+    case msgpack::type::BOOLEAN:
+      return "bool";
     case msgpack::type::POSITIVE_INTEGER:
-    case msgpack::type::NEGATIVE_INTEGER: return "int";
+    case msgpack::type::NEGATIVE_INTEGER:
+      return "int";
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return "float";
-    case msgpack::type::STR: return "string";
-    case msgpack::type::BIN: return "bin";
-    case msgpack::type::ARRAY: return "array";
-    case msgpack::type::MAP: return "map";
-    case msgpack::type::EXT: return "ext";
+    case msgpack::type::FLOAT64:
+      return "float";
+    case msgpack::type::STR:
+      return "string";
+    case msgpack::type::BIN:
+      return "bin";
+    case msgpack::type::ARRAY:
+      return "array";
+    case msgpack::type::MAP:
+      return "map";
+    case msgpack::type::EXT:
+      return "ext";
   }
   return "unknown";
 }
@@ -175,8 +180,10 @@ wire_value::map to_map(const msgpack::object& o, const std::string& path) {
 
 wire_value to_value(const msgpack::object& o, const std::string& path) {
   switch (o.type) {
-    case msgpack::type::NIL: return wire_value();
-    case msgpack::type::BOOLEAN: return wire_value(o.via.boolean);
+    case msgpack::type::NIL:
+      return wire_value();
+    case msgpack::type::BOOLEAN:
+      return wire_value(o.via.boolean);
     case msgpack::type::POSITIVE_INTEGER:
     case msgpack::type::NEGATIVE_INTEGER: {
       auto i = to_int64(o);
@@ -184,8 +191,10 @@ wire_value to_value(const msgpack::object& o, const std::string& path) {
       return wire_value(*i);
     }
     case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return wire_value(o.via.f64);
-    case msgpack::type::STR: return wire_value(as_string(o));
+    case msgpack::type::FLOAT64:
+      return wire_value(o.via.f64);
+    case msgpack::type::STR:
+      return wire_value(as_string(o));
     case msgpack::type::BIN: {
       const auto* p = reinterpret_cast<const std::uint8_t*>(o.via.bin.ptr);
       return wire_value(wire_value::bytes(p, p + o.via.bin.size));
@@ -197,8 +206,10 @@ wire_value to_value(const msgpack::object& o, const std::string& path) {
         out.push_back(to_value(o.via.array.ptr[i], path + "[" + std::to_string(i) + "]"));
       return wire_value(std::move(out));
     }
-    case msgpack::type::MAP: return wire_value(to_map(o, path));
-    default: break;
+    case msgpack::type::MAP:
+      return wire_value(to_map(o, path));
+    default:
+      break;
   }
   reject(wire_reject::bad_header, "field " + path + " has the unsupported msgpack type " + msgpack_type_name(o));
 }
@@ -239,7 +250,8 @@ struct tensor_descriptor {
 
 tensor_descriptor read_descriptor(const msgpack::object& o, std::size_t index) {
   const std::string what = "tensor descriptor " + std::to_string(index);
-  if (o.type != msgpack::type::MAP) reject(wire_reject::bad_descriptor, what + " is a " + msgpack_type_name(o) + ", not a map");
+  if (o.type != msgpack::type::MAP)
+    reject(wire_reject::bad_descriptor, what + " is a " + msgpack_type_name(o) + ", not a map");
   static const std::array<const char*, 5> keys = {"name", "dtype", "shape", "bytes", "frames"};
   const auto f = split_map(o, keys, wire_reject::bad_descriptor, what);
   for (std::size_t k = 0; k < keys.size(); ++k)
@@ -258,7 +270,8 @@ tensor_descriptor read_descriptor(const msgpack::object& o, std::size_t index) {
     reject(wire_reject::bad_descriptor, tensor + ": frames is not a non-negative integer");
 
   const auto& dims = f[2]->via.array;
-  if (dims.size > max_rank) reject(wire_reject::bad_shape, tensor + " has rank " + std::to_string(dims.size) + ", over 32");
+  if (dims.size > max_rank)
+    reject(wire_reject::bad_shape, tensor + " has rank " + std::to_string(dims.size) + ", over 32");
   // Counted in uint64 against the largest byte count a message could carry: no overflow possible.
   constexpr std::uint64_t max_numel = std::numeric_limits<std::int64_t>::max() / sizeof(float);
   std::uint64_t numel = 1;
@@ -288,7 +301,8 @@ tensor_descriptor read_descriptor(const msgpack::object& o, std::size_t index) {
                                             shape_text(d.shape) + " needs " + std::to_string(numel * sizeof(float)));
   if (d.frames != frames_for(d.bytes))
     reject(wire_reject::frame_mismatch, tensor + " declares " + std::to_string(d.frames) + " frames but " +
-                                            std::to_string(d.bytes) + " bytes take " + std::to_string(frames_for(d.bytes)));
+                                            std::to_string(d.bytes) + " bytes take " +
+                                            std::to_string(frames_for(d.bytes)));
   return d;
 }
 
@@ -320,8 +334,8 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
   msgpack::object_handle handle;
   std::size_t offset = 0;
   try {
-    handle = msgpack::unpack(static_cast<const char*>(head.data()), head.size(), offset, nullptr, nullptr,
-                             unpack_limits);
+    handle =
+        msgpack::unpack(static_cast<const char*>(head.data()), head.size(), offset, nullptr, nullptr, unpack_limits);
   } catch (const msgpack::insufficient_bytes&) {
     reject(wire_reject::malformed, "frame 0 is truncated msgpack");
   } catch (const msgpack::depth_size_overflow&) {
@@ -354,7 +368,9 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
   }
   if (version == nullptr) reject(wire_reject::bad_version, "no protocol version 'v'");
   const auto v = to_int64(*version);
-  if (!v) reject(wire_reject::bad_version, std::string("protocol version is a ") + msgpack_type_name(*version) + ", not an int");
+  if (!v)
+    reject(wire_reject::bad_version,
+           std::string("protocol version is a ") + msgpack_type_name(*version) + ", not an int");
   if (*v != wire_protocol_version)
     reject(wire_reject::bad_version,
            "protocol version " + std::to_string(*v) + ", this node speaks " + std::to_string(wire_protocol_version));
@@ -363,7 +379,8 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
   const auto h = split_map(root, keys, wire_reject::bad_header, "frame 0");
   for (std::size_t k = 1; k < keys.size(); ++k)
     if (h[k] == nullptr) reject(wire_reject::bad_header, std::string("frame 0 lacks '") + keys[k] + "'");
-  const auto require = [](const msgpack::object* o, msgpack::type::object_type type, const char* key, const char* what) {
+  const auto require = [](const msgpack::object* o, msgpack::type::object_type type, const char* key,
+                          const char* what) {
     if (o->type != type)
       reject(wire_reject::bad_header, std::string("'") + key + "' is a " + msgpack_type_name(*o) + ", not " + what);
   };
@@ -377,7 +394,8 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
   require(h[3], msgpack::type::STR, "jurisdiction", "a string");
   m.jurisdiction = as_string(*h[3]);
   const auto round = to_int64(*h[4]);
-  if (!round) reject(wire_reject::bad_header, std::string("'round' is a ") + msgpack_type_name(*h[4]) + ", not an int64");
+  if (!round)
+    reject(wire_reject::bad_header, std::string("'round' is a ") + msgpack_type_name(*h[4]) + ", not an int64");
   m.round = *round;
   require(h[5], msgpack::type::MAP, "f", "a map");
   require(h[6], msgpack::type::ARRAY, "t", "an array");
@@ -407,14 +425,15 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
     if (!descriptors.empty()) {
       const auto& prev = descriptors.back().name;
       if (prev == d.name) reject(wire_reject::bad_names, "tensor '" + d.name + "' appears twice");
-      if (d.name < prev) reject(wire_reject::bad_names, "tensor '" + d.name + "' comes after '" + prev + "': not canonical order");
+      if (d.name < prev)
+        reject(wire_reject::bad_names, "tensor '" + d.name + "' comes after '" + prev + "': not canonical order");
     }
     raw_frames += d.frames;  // each ≤ 2^61: no overflow for any realistic count
     descriptors.push_back(std::move(d));
   }
   if (raw_frames + 1 != frames.size())
-    reject(wire_reject::frame_mismatch, "descriptors need " + std::to_string(raw_frames) + " tensor frames, message has " +
-                                            std::to_string(frames.size() - 1));
+    reject(wire_reject::frame_mismatch, "descriptors need " + std::to_string(raw_frames) +
+                                            " tensor frames, message has " + std::to_string(frames.size() - 1));
   std::size_t next = 1;
   for (const auto& d : descriptors) {
     std::uint64_t left = d.bytes;
@@ -431,13 +450,13 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
   if (limits.expected_layout && !descriptors.empty()) {
     const auto& want = *limits.expected_layout;
     if (want.size() != descriptors.size())
-      reject(wire_reject::layout_mismatch, std::to_string(descriptors.size()) + " tensors, the model has " +
-                                               std::to_string(want.size()));
+      reject(wire_reject::layout_mismatch,
+             std::to_string(descriptors.size()) + " tensors, the model has " + std::to_string(want.size()));
     for (std::size_t i = 0; i < want.size(); ++i) {
       const auto& d = descriptors[i];
       if (d.name != want[i].name)
-        reject(wire_reject::layout_mismatch, "tensor " + std::to_string(i) + " is '" + d.name + "', the model has '" +
-                                                 want[i].name + "'");
+        reject(wire_reject::layout_mismatch,
+               "tensor " + std::to_string(i) + " is '" + d.name + "', the model has '" + want[i].name + "'");
       if (d.shape != want[i].shape)
         reject(wire_reject::layout_mismatch, "tensor '" + d.name + "' has shape " + shape_text(d.shape) +
                                                  ", the model has " + shape_text(want[i].shape));
@@ -463,9 +482,9 @@ wire_message decode_frames(std::vector<zmq::message_t>& frames, const wire_limit
 
 const char* to_string(wire_reject reason) {
   static const char* const names[wire_reject_count] = {
-      "empty",          "too_large",     "malformed", "not_a_map",  "bad_version",
-      "bad_header",     "unknown_type",  "too_many_frames", "bad_descriptor", "bad_dtype",
-      "bad_shape",      "bad_names",     "frame_mismatch",  "layout_mismatch"};
+      "empty",      "too_large",    "malformed",       "not_a_map",      "bad_version",
+      "bad_header", "unknown_type", "too_many_frames", "bad_descriptor", "bad_dtype",
+      "bad_shape",  "bad_names",    "frame_mismatch",  "layout_mismatch"};
   const auto i = static_cast<std::size_t>(reason);
   return i < wire_reject_count ? names[i] : "unknown";
 }

@@ -29,20 +29,20 @@ namespace atn {
 
 /// Why decode refused a message.
 enum class wire_reject : std::uint8_t {
-  empty,             ///< no frame at all
-  too_large,         ///< frame 0 or the whole message over its byte limit
-  malformed,         ///< frame 0 is not one complete msgpack value (truncated, invalid, trailing bytes)
-  not_a_map,         ///< frame 0 is msgpack but not a map
-  bad_version,       ///< `v` missing, not an int, or not wire_protocol_version
-  bad_header,        ///< a header key missing, mistyped, duplicated or unknown; a field of an unsupported type
-  unknown_type,      ///< `type` not on the allow-list
-  too_many_frames,   ///< more frames than the limit
-  bad_descriptor,    ///< a tensor descriptor that is not a map of the five keys with their types
-  bad_dtype,         ///< a dtype other than "float32"
-  bad_shape,         ///< a negative dimension, a rank over 32, or an element count that overflows
-  bad_names,         ///< an empty, duplicate or out-of-order tensor name
-  frame_mismatch,    ///< descriptor bytes/frames against the shape, or raw frames against descriptors
-  layout_mismatch,   ///< tensors that do not match the expected model layout
+  empty,            ///< no frame at all
+  too_large,        ///< frame 0 or the whole message over its byte limit
+  malformed,        ///< frame 0 is not one complete msgpack value (truncated, invalid, trailing bytes)
+  not_a_map,        ///< frame 0 is msgpack but not a map
+  bad_version,      ///< `v` missing, not an int, or not wire_protocol_version
+  bad_header,       ///< a header key missing, mistyped, duplicated or unknown; a field of an unsupported type
+  unknown_type,     ///< `type` not on the allow-list
+  too_many_frames,  ///< more frames than the limit
+  bad_descriptor,   ///< a tensor descriptor that is not a map of the five keys with their types
+  bad_dtype,        ///< a dtype other than "float32"
+  bad_shape,        ///< a negative dimension, a rank over 32, or an element count that overflows
+  bad_names,        ///< an empty, duplicate or out-of-order tensor name
+  frame_mismatch,   ///< descriptor bytes/frames against the shape, or raw frames against descriptors
+  layout_mismatch,  ///< tensors that do not match the expected model layout
 };
 
 /// Number of wire_reject values.
@@ -65,7 +65,7 @@ std::vector<wire_tensor_layout> layout_of(const named_tensors& tensors);
 
 /// What decode accepts.
 struct wire_limits {
-  std::size_t max_header_bytes = std::size_t{1} << 20;      ///< frame 0
+  std::size_t max_header_bytes = std::size_t{1} << 20;       ///< frame 0
   std::uint64_t max_message_bytes = std::uint64_t{1} << 30;  ///< all frames together
   std::size_t max_frames = 16384;                            ///< all frames, frame 0 included
   std::size_t max_depth = 32;                                ///< nesting of arrays and maps in frame 0

@@ -2,8 +2,8 @@
 // (the msgpack types the codec accepts under a message's `f`).
 #pragma once
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <stdexcept>

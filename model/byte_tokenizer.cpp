@@ -102,19 +102,19 @@ std::string byte_tokenizer::decode(const std::int64_t* tokens, std::size_t count
   return out;
 }
 
-std::vector<std::size_t> byte_tokenizer::window_starts(std::size_t text_bytes,
-                                                       std::size_t max_seq_length,
+std::vector<std::size_t> byte_tokenizer::window_starts(std::size_t text_bytes, std::size_t max_seq_length,
                                                        std::size_t stride) {
   if (max_seq_length < 3) {
-    throw std::invalid_argument("byte_tokenizer: max_seq_length must be at least 3 (BOS, a byte, "
-                                "EOS), got " + std::to_string(max_seq_length));
+    throw std::invalid_argument(
+        "byte_tokenizer: max_seq_length must be at least 3 (BOS, a byte, "
+        "EOS), got " +
+        std::to_string(max_seq_length));
   }
   const std::size_t span = max_seq_length - 2;
   if (stride == 0) stride = std::max<std::size_t>(1, span / 2);
   if (stride > span) {
-    throw std::invalid_argument("byte_tokenizer: stride " + std::to_string(stride) +
-                                " exceeds the " + std::to_string(span) +
-                                " bytes of a window and would skip bytes");
+    throw std::invalid_argument("byte_tokenizer: stride " + std::to_string(stride) + " exceeds the " +
+                                std::to_string(span) + " bytes of a window and would skip bytes");
   }
   std::vector<std::size_t> starts;
   if (text_bytes <= span) {
@@ -129,8 +129,7 @@ std::vector<std::size_t> byte_tokenizer::window_starts(std::size_t text_bytes,
   return starts;
 }
 
-std::vector<std::vector<std::int64_t>> byte_tokenizer::windows(std::string_view text,
-                                                               std::size_t max_seq_length,
+std::vector<std::vector<std::int64_t>> byte_tokenizer::windows(std::string_view text, std::size_t max_seq_length,
                                                                std::size_t stride) {
   const auto starts = window_starts(text.size(), max_seq_length, stride);
   const std::size_t span = max_seq_length - 2;
@@ -148,15 +147,13 @@ std::vector<std::vector<std::int64_t>> byte_tokenizer::windows(std::string_view 
   return out;
 }
 
-token_batch byte_tokenizer::pad_batch(const std::vector<std::vector<std::int64_t>>& sequences,
-                                      std::size_t length) {
+token_batch byte_tokenizer::pad_batch(const std::vector<std::vector<std::int64_t>>& sequences, std::size_t length) {
   std::size_t longest = 0;
   for (const auto& s : sequences) longest = std::max(longest, s.size());
   if (length == 0) length = longest;
   if (longest > length) {
     throw std::invalid_argument("byte_tokenizer: a sequence of " + std::to_string(longest) +
-                                " tokens does not fit a batch of length " +
-                                std::to_string(length));
+                                " tokens does not fit a batch of length " + std::to_string(length));
   }
   token_batch b;
   b.batch = static_cast<std::int64_t>(sequences.size());

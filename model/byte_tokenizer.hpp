@@ -49,9 +49,7 @@ class byte_tokenizer {
   static std::string decode(const std::int64_t* tokens, std::size_t count);
 
   /// The text of `tokens` (see the pointer overload).
-  static std::string decode(const std::vector<std::int64_t>& tokens) {
-    return decode(tokens.data(), tokens.size());
-  }
+  static std::string decode(const std::vector<std::int64_t>& tokens) { return decode(tokens.data(), tokens.size()); }
 
   /// Byte offsets at which the windows of a text of `text_bytes` bytes start (see the class
   /// comment); window i covers [starts[i], min(starts[i] + max_seq_length − 2, text_bytes)).
@@ -63,15 +61,13 @@ class byte_tokenizer {
 
   /// The windows of `text` as token sequences, each `BOS, bytes…, EOS` with at most
   /// `max_seq_length` tokens (see window_starts for `stride` and the errors).
-  static std::vector<std::vector<std::int64_t>> windows(std::string_view text,
-                                                        std::size_t max_seq_length,
+  static std::vector<std::vector<std::int64_t>> windows(std::string_view text, std::size_t max_seq_length,
                                                         std::size_t stride = 0);
 
   /// Pads `sequences` with PAD to `length` tokens each (0: the longest sequence's length) and
   /// marks the real tokens in `valid`. Throws std::invalid_argument when a sequence is longer than
   /// `length`: cutting it here would drop text silently (use windows first).
-  static token_batch pad_batch(const std::vector<std::vector<std::int64_t>>& sequences,
-                               std::size_t length = 0);
+  static token_batch pad_batch(const std::vector<std::vector<std::int64_t>>& sequences, std::size_t length = 0);
 };
 
 }  // namespace atn

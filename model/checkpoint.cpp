@@ -120,8 +120,7 @@ checkpoint decode_checkpoint(const std::vector<std::uint8_t>& bytes, const std::
     try {
       const auto v = parse(text, &used);
       if (used == text.size()) return v;
-    } catch (const std::exception&) {
-    }
+    } catch (const std::exception&) {}
     throw std::runtime_error("checkpoint " + source + " has a bad value for " + key + ": " + text);
   };
   auto num = [&](const char* key) {
@@ -159,7 +158,8 @@ checkpoint decode_checkpoint(const std::vector<std::uint8_t>& bytes, const std::
     t.name.assign(reinterpret_cast<const char*>(bytes.data() + c.pos), name_len);
     c.pos += name_len;
     const auto rank = c.u(4);
-    if (rank > 8) throw std::runtime_error("checkpoint " + source + ": tensor " + t.name + " has rank " + std::to_string(rank));
+    if (rank > 8)
+      throw std::runtime_error("checkpoint " + source + ": tensor " + t.name + " has rank " + std::to_string(rank));
     std::uint64_t numel = 1;
     for (std::uint64_t d = 0; d < rank; ++d) {
       t.shape.push_back(static_cast<std::int64_t>(c.u(8)));

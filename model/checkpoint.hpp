@@ -15,8 +15,8 @@ namespace atn {
 struct checkpoint {
   model_config model;
   std::int64_t steps = 0;
-  std::string note;          ///< free text, e.g. the round or the command that wrote it
-  named_tensors tensors;     ///< canonical order
+  std::string note;       ///< free text, e.g. the round or the command that wrote it
+  named_tensors tensors;  ///< canonical order
 };
 
 /// "ATNCKPT1", a length-prefixed header of key=value lines (the model configuration, steps, note),

@@ -142,19 +142,21 @@ ATN_CLONES void softmax_rows_forward(float* s, std::int64_t n, std::int64_t sk, 
     const float* brow = bias ? bias + i * bias_stride : nullptr;
     const float query_pos = local.key_pos ? local.query_pos[i] : 0.0f;
     vfloat vmax = splat(neg_inf);
-    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
-      const vfloat v = biased_scores(row, brow, local, query_pos, j, w);
-      if (brow || local.key_pos) store(row + j, v, w);
-      vmax = v > vmax ? v : vmax;
-    });
+    for_vectors(
+        sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+          const vfloat v = biased_scores(row, brow, local, query_pos, j, w);
+          if (brow || local.key_pos) store(row + j, v, w);
+          vmax = v > vmax ? v : vmax;
+        });
     float m = lane_max(vmax);
     if (m == neg_inf) m = 0;  // every key dropped: all probabilities are 0
     vfloat vsum = splat(0.0f);
-    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
-      const vfloat e = exp_nonpositive(load(row + j, w, neg_inf) - m);
-      store(row + j, e, w);
-      vsum += w == lanes ? e : load(row + j, w, 0.0f);
-    });
+    for_vectors(
+        sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+          const vfloat e = exp_nonpositive(load(row + j, w, neg_inf) - m);
+          store(row + j, e, w);
+          vsum += w == lanes ? e : load(row + j, w, 0.0f);
+        });
     const float l = lane_sum(vsum);
     lse[i] = l > 0 ? m + std::log(l) : std::numeric_limits<float>::infinity();
     inv_sum[i] = l > 0 ? 1.0f / l : 0.0f;
@@ -169,9 +171,10 @@ ATN_CLONES void softmax_rows_recompute(float* s, std::int64_t n, std::int64_t sk
     const float* brow = bias ? bias + i * bias_stride : nullptr;
     const float query_pos = local.key_pos ? local.query_pos[i] : 0.0f;
     const float l = lse[i];
-    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
-      store(row + j, exp_nonpositive(biased_scores(row, brow, local, query_pos, j, w) - l), w);
-    });
+    for_vectors(
+        sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+          store(row + j, exp_nonpositive(biased_scores(row, brow, local, query_pos, j, w) - l), w);
+        });
   }
 }
 
@@ -181,9 +184,10 @@ ATN_CLONES void softmax_rows_grad(float* dp, const float* p, std::int64_t n, std
     float* drow = dp + i * sk;
     const float* prow = p + i * sk;
     const float dl = delta[i];
-    for_vectors(sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
-      store(drow + j, load(prow + j, w, 0.0f) * (load(drow + j, w, 0.0f) - dl), w);
-    });
+    for_vectors(
+        sk, [&](std::int64_t j, std::int64_t w) __attribute__((always_inline)) {
+          store(drow + j, load(prow + j, w, 0.0f) * (load(drow + j, w, 0.0f) - dl), w);
+        });
   }
 }
 
@@ -216,8 +220,8 @@ struct locality_layout {
   }
 };
 
-locality_layout checked_locality(const attention_locality& l, std::int64_t batch, std::int64_t heads,
-                                 std::int64_t sq, std::int64_t sk) {
+locality_layout checked_locality(const attention_locality& l, std::int64_t batch, std::int64_t heads, std::int64_t sq,
+                                 std::int64_t sk) {
   if (!l.active()) return {};
   TORCH_CHECK(sq == sk, "attention: a locality bias needs self-attention (Sq = Sk)");
   TORCH_CHECK(l.positions.scalar_type() == torch::kFloat32 && l.positions.device().is_cpu() &&
@@ -271,8 +275,8 @@ void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const tor
   TORCH_CHECK(block_rows > 0, "attention chunk must be positive");
   const std::int64_t batch = q.size(0), heads = q.size(1), sq = q.size(2), d = q.size(3), sk = k.size(2);
   const std::int64_t dv = v.size(3);
-  TORCH_CHECK(k.size(0) == batch && v.size(0) == batch && k.size(1) == heads && v.size(1) == heads &&
-                  k.size(3) == d && v.size(2) == sk && out.sizes() == torch::IntArrayRef({batch, heads, sq, dv}),
+  TORCH_CHECK(k.size(0) == batch && v.size(0) == batch && k.size(1) == heads && v.size(1) == heads && k.size(3) == d &&
+                  v.size(2) == sk && out.sizes() == torch::IntArrayRef({batch, heads, sq, dv}),
               "attention: q, k, v and out shapes disagree");
   TORCH_CHECK(!lse.defined() || (lse.is_contiguous() && lse.scalar_type() == torch::kFloat32 &&
                                  lse.sizes() == torch::IntArrayRef({batch, heads, sq})),
@@ -311,13 +315,19 @@ void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const to
                         const torch::Tensor& key_bias, const torch::Tensor& out, const torch::Tensor& lse,
                         const torch::Tensor& dout, const torch::Tensor& dq, const torch::Tensor& dk,
                         const torch::Tensor& dv, std::int64_t block_rows, const attention_locality& locality) {
-  for (auto [t, name] : {std::pair{&q, "q"}, {&k, "k"}, {&v, "v"}, {&out, "out"}, {&dout, "dout"}, {&dq, "dq"},
-                         {&dk, "dk"}, {&dv, "dv"}})
+  for (auto [t, name] : {std::pair{&q, "q"},
+                         {&k, "k"},
+                         {&v, "v"},
+                         {&out, "out"},
+                         {&dout, "dout"},
+                         {&dq, "dq"},
+                         {&dk, "dk"},
+                         {&dv, "dv"}})
     check_operand(*t, name);
   TORCH_CHECK(block_rows > 0, "attention chunk must be positive");
-  TORCH_CHECK(dq.sizes() == q.sizes() && dk.sizes() == k.sizes() && dv.sizes() == v.sizes() &&
-                  out.sizes() == dout.sizes(),
-              "attention: gradient shapes disagree");
+  TORCH_CHECK(
+      dq.sizes() == q.sizes() && dk.sizes() == k.sizes() && dv.sizes() == v.sizes() && out.sizes() == dout.sizes(),
+      "attention: gradient shapes disagree");
   const std::int64_t batch = q.size(0), heads = q.size(1), sq = q.size(2), d = q.size(3), sk = k.size(2);
   const std::int64_t dvw = v.size(3);
   TORCH_CHECK(lse.defined() && lse.is_contiguous() && lse.scalar_type() == torch::kFloat32 &&

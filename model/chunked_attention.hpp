@@ -55,7 +55,6 @@ void attention_forward(const torch::Tensor& q, const torch::Tensor& k, const tor
 void attention_backward(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                         const torch::Tensor& key_bias, const torch::Tensor& out, const torch::Tensor& lse,
                         const torch::Tensor& dout, const torch::Tensor& dq, const torch::Tensor& dk,
-                        const torch::Tensor& dv, std::int64_t block_rows,
-                        const attention_locality& locality = {});
+                        const torch::Tensor& dv, std::int64_t block_rows, const attention_locality& locality = {});
 
 }  // namespace atn

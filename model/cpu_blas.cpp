@@ -94,7 +94,10 @@ void cpu_mm_into(const torch::Tensor& out, const torch::Tensor& a, const torch::
   if (!oa.data) ac = a.contiguous(), oa = as_operand(ac);
   if (!ob.data) bc = b.contiguous(), ob = as_operand(bc);
   if (k == 0) {
-    if (beta == 0.0f) out.zero_(); else out.mul_(beta);
+    if (beta == 0.0f)
+      out.zero_();
+    else
+      out.mul_(beta);
     return;
   }
   float* c = out.data_ptr<float>();
@@ -157,11 +160,13 @@ torch::Tensor cpu_mm(const torch::Tensor& a, const torch::Tensor& b) {
 }
 
 torch::Tensor cpu_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                     const torch::Tensor& residual) {
+                         const torch::Tensor& residual) {
   auto out = torch::empty({x.size(0), weight.size(0)}, x.options());
   if (residual.defined()) {
-    if (bias.defined()) torch::add_out(out, residual, bias);
-    else out.copy_(residual);
+    if (bias.defined())
+      torch::add_out(out, residual, bias);
+    else
+      out.copy_(residual);
   } else if (bias.defined()) {
     out.copy_(bias.expand_as(out));
   }

@@ -31,7 +31,7 @@ torch::Tensor cpu_mm(const torch::Tensor& a, const torch::Tensor& b);
 /// x[N,in]·wᵀ + bias (+ residual [N,out] when defined): a linear layer's forward, as one product
 /// into an output pre-filled with the bias (and residual).
 torch::Tensor cpu_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                     const torch::Tensor& residual = torch::Tensor());
+                         const torch::Tensor& residual = torch::Tensor());
 
 /// Runs OpenBLAS single-threaded while alive (restoring its thread count after the last of nested
 /// or concurrent scopes), so that kernels that parallelise over independent products themselves do

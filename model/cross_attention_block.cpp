@@ -5,8 +5,7 @@
 
 namespace atn {
 
-cross_attention_block_impl::cross_attention_block_impl(std::int64_t dim, std::int64_t heads_,
-                                                       std::int64_t mlp_ratio,
+cross_attention_block_impl::cross_attention_block_impl(std::int64_t dim, std::int64_t heads_, std::int64_t mlp_ratio,
                                                        std::int64_t attention_chunk)
     : heads(heads_), chunk(attention_chunk) {
   norm_q = register_module("norm_q", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));

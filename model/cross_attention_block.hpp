@@ -10,8 +10,7 @@ namespace atn {
 struct cross_attention_block_impl : torch::nn::Module {
   cross_attention_block_impl(std::int64_t dim, std::int64_t heads, std::int64_t mlp_ratio,
                              std::int64_t attention_chunk);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context,
-                        const torch::Tensor& key_bias);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context, const torch::Tensor& key_bias);
 
   std::int64_t heads, chunk;
   torch::nn::LayerNorm norm_q{nullptr}, norm_kv{nullptr}, norm2{nullptr};

@@ -18,10 +18,8 @@ struct cross_modal_fusion_impl : torch::nn::Module {
 
   /// text [B,nt,D] with text_valid [B,nt], vision [B,nv,D]; either may be undefined when the whole
   /// batch lacks it. has_text / has_visual [B] bool. Returns the fused (text, vision).
-  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& text,
-                                                  const torch::Tensor& text_valid,
-                                                  const torch::Tensor& vision,
-                                                  const torch::Tensor& has_text,
+  std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& text, const torch::Tensor& text_valid,
+                                                  const torch::Tensor& vision, const torch::Tensor& has_text,
                                                   const torch::Tensor& has_visual);
 
   torch::Tensor absent_text, absent_vision;  // [1,1,D]

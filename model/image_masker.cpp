@@ -14,17 +14,15 @@ constexpr double eps = 1e-9;
 
 void check_range(const char* name, double lo, double hi, double max) {
   if (!(lo > 0.0) || !(lo <= hi) || !(hi <= max)) {
-    throw std::invalid_argument(std::string("image_masker_config: ") + name +
-                                " needs 0 < min <= max" + (max < 1e300 ? " <= 1" : ""));
+    throw std::invalid_argument(std::string("image_masker_config: ") + name + " needs 0 < min <= max" +
+                                (max < 1e300 ? " <= 1" : ""));
   }
 }
 
 }  // namespace
 
 image_masker::image_masker(image_masker_config config) : config_(config) {
-  auto fail = [](const std::string& what) {
-    throw std::invalid_argument("image_masker_config: " + what);
-  };
+  auto fail = [](const std::string& what) { throw std::invalid_argument("image_masker_config: " + what); };
   if (config_.grid_height < 1 || config_.grid_width < 1) fail("the grid needs at least one patch");
   if (config_.target_blocks < 1) fail("target_blocks must be at least 1");
   if (config_.min_keep < 0) fail("min_keep must not be negative");
@@ -36,8 +34,8 @@ image_masker::image_masker(image_masker_config config) : config_(config) {
   check_range("context aspect", config_.context_aspect_min, config_.context_aspect_max, inf);
 }
 
-block_size image_masker::block_for(double scale, double aspect, double scale_min,
-                                   double scale_max, double aspect_min, double aspect_max) const {
+block_size image_masker::block_for(double scale, double aspect, double scale_min, double scale_max, double aspect_min,
+                                   double aspect_max) const {
   const std::int64_t n = config_.grid_height * config_.grid_width;
   const auto area_lo = static_cast<std::int64_t>(std::ceil(scale_min * static_cast<double>(n) - eps));
   const auto area_hi = static_cast<std::int64_t>(std::floor(scale_max * static_cast<double>(n) + eps));
@@ -54,8 +52,8 @@ block_size image_masker::block_for(double scale, double aspect, double scale_min
       const bool area_ok = area >= area_lo && area <= area_hi;
       const bool aspect_ok = ratio >= aspect_min - eps && ratio <= aspect_max + eps;
       const int tier = area_ok ? (aspect_ok ? 0 : 1) : 2;
-      const double cost = std::fabs(std::log(static_cast<double>(area) / want_area)) +
-                          std::fabs(std::log(ratio / want_aspect));
+      const double cost =
+          std::fabs(std::log(static_cast<double>(area) / want_area)) + std::fabs(std::log(ratio / want_aspect));
       if (tier < best_tier || (tier == best_tier && cost < best_cost)) {
         best = {h, w};
         best_tier = tier;
@@ -66,8 +64,7 @@ block_size image_masker::block_for(double scale, double aspect, double scale_min
   return best;
 }
 
-void image_masker::place(const block_size& size, rng& gen, std::int64_t& top,
-                         std::int64_t& left) const {
+void image_masker::place(const block_size& size, rng& gen, std::int64_t& top, std::int64_t& left) const {
   top = gen.between(0, config_.grid_height - size.height);
   left = gen.between(0, config_.grid_width - size.width);
 }
@@ -77,13 +74,11 @@ image_mask_draw image_masker::draw(std::int64_t batch, std::uint64_t seed) const
   image_mask_draw out;
   rng gen(seed);
   out.target_block = block_for(gen.uniform(c.target_scale_min, c.target_scale_max),
-                               gen.uniform(c.target_aspect_min, c.target_aspect_max),
-                               c.target_scale_min, c.target_scale_max, c.target_aspect_min,
-                               c.target_aspect_max);
+                               gen.uniform(c.target_aspect_min, c.target_aspect_max), c.target_scale_min,
+                               c.target_scale_max, c.target_aspect_min, c.target_aspect_max);
   out.context_block = block_for(gen.uniform(c.context_scale_min, c.context_scale_max),
-                                gen.uniform(c.context_aspect_min, c.context_aspect_max),
-                                c.context_scale_min, c.context_scale_max, c.context_aspect_min,
-                                c.context_aspect_max);
+                                gen.uniform(c.context_aspect_min, c.context_aspect_max), c.context_scale_min,
+                                c.context_scale_max, c.context_aspect_min, c.context_aspect_max);
   const block_size tb = out.target_block, cb = out.context_block;
   const std::int64_t width = c.grid_width;
   const auto patches = static_cast<std::size_t>(c.grid_height * width);
@@ -153,12 +148,10 @@ image_mask_batch image_masker::stack(const image_mask_draw& draw) {
   for (auto& t : out.tgt_idx) t.reserve(samples.size() * n_tgt);
   // Each list is ascending, so its prefix keeps the lowest patch indices (as I-JEPA does).
   for (const auto& s : samples) {
-    out.ctx_idx.insert(out.ctx_idx.end(), s.context.begin(),
-                       s.context.begin() + static_cast<std::ptrdiff_t>(n_ctx));
+    out.ctx_idx.insert(out.ctx_idx.end(), s.context.begin(), s.context.begin() + static_cast<std::ptrdiff_t>(n_ctx));
     for (std::size_t k = 0; k < blocks; ++k) {
       const auto& t = s.targets[k];
-      out.tgt_idx[k].insert(out.tgt_idx[k].end(), t.begin(),
-                            t.begin() + static_cast<std::ptrdiff_t>(n_tgt));
+      out.tgt_idx[k].insert(out.tgt_idx[k].end(), t.begin(), t.begin() + static_cast<std::ptrdiff_t>(n_tgt));
     }
   }
   return out;

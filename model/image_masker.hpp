@@ -12,8 +12,8 @@ namespace atn {
 /// Multi-block masking parameters (I-JEPA's defaults). Scales are fractions of the grid's patches;
 /// an aspect ratio is a block's height / width.
 struct image_masker_config {
-  std::int64_t grid_height = 14;        ///< patches per column.
-  std::int64_t grid_width = 14;         ///< patches per row.
+  std::int64_t grid_height = 14;  ///< patches per column.
+  std::int64_t grid_width = 14;   ///< patches per row.
   std::int64_t target_blocks = 4;
   double target_scale_min = 0.15;
   double target_scale_max = 0.20;
@@ -23,9 +23,9 @@ struct image_masker_config {
   double context_scale_max = 1.0;
   double context_aspect_min = 1.0;
   double context_aspect_max = 1.0;
-  std::int64_t min_keep = 4;            ///< fewest context patches a placement may leave.
-  std::int64_t max_tries = 20;          ///< context placements per target placement, and target
-                                        ///< placements per sample, before the fallback.
+  std::int64_t min_keep = 4;    ///< fewest context patches a placement may leave.
+  std::int64_t max_tries = 20;  ///< context placements per target placement, and target
+                                ///< placements per sample, before the fallback.
 };
 
 /// A block's size in patches.
@@ -51,9 +51,9 @@ struct image_mask_draw {
 /// A batch of masks cut to common lengths so they stack into tensors.
 struct image_mask_batch {
   std::int64_t batch = 0;
-  std::int64_t n_ctx = 0;                       ///< context patches per sample.
-  std::int64_t n_tgt_per_block = 0;             ///< patches per target block.
-  std::vector<std::int64_t> ctx_idx;            ///< batch × n_ctx patch indices.
+  std::int64_t n_ctx = 0;                          ///< context patches per sample.
+  std::int64_t n_tgt_per_block = 0;                ///< patches per target block.
+  std::vector<std::int64_t> ctx_idx;               ///< batch × n_ctx patch indices.
   std::vector<std::vector<std::int64_t>> tgt_idx;  ///< target_blocks lists of batch × n_tgt_per_block.
 };
 
@@ -78,8 +78,8 @@ class image_masker {
   const image_masker_config& config() const { return config_; }
 
   /// The block size for a drawn `scale` and `aspect` within the given bounds (see the class).
-  block_size block_for(double scale, double aspect, double scale_min, double scale_max,
-                       double aspect_min, double aspect_max) const;
+  block_size block_for(double scale, double aspect, double scale_min, double scale_max, double aspect_min,
+                       double aspect_max) const;
 
   /// The untruncated masks of `batch` samples for `seed`.
   image_mask_draw draw(std::int64_t batch, std::uint64_t seed) const;

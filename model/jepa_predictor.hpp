@@ -17,9 +17,8 @@ struct jepa_predictor_impl : torch::nn::Module {
 
   /// context [B,nc,D] at positions ctx_pos [B,nc] with ctx_valid [B,nc]; targets at tgt_pos [B,nt]
   /// with tgt_valid [B,nt]. Returns predictions [B,nt,D].
-  torch::Tensor forward(const torch::Tensor& context, const torch::Tensor& ctx_pos,
-                        const torch::Tensor& ctx_valid, const torch::Tensor& tgt_pos,
-                        const torch::Tensor& tgt_valid);
+  torch::Tensor forward(const torch::Tensor& context, const torch::Tensor& ctx_pos, const torch::Tensor& ctx_valid,
+                        const torch::Tensor& tgt_pos, const torch::Tensor& tgt_valid);
 
   torch::nn::Linear embed{nullptr}, project{nullptr};
   torch::Tensor mask_token;  // [1,1,Dp]

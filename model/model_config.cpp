@@ -56,8 +56,7 @@ void validate(const model_config& c) {
   require(c.vit_depth > 0 && c.text_depth > 0 && c.predictor_depth > 0, "depths must be positive");
   require(c.fusion_depth >= 0 && c.decoder_depth > 0, "fusion_depth >= 0 and decoder_depth > 0");
   require(c.semantic_queries > 0, "semantic_queries must be positive");
-  require(c.patch_size > 0 && c.image_size % c.patch_size == 0,
-          "image_size must be a multiple of patch_size");
+  require(c.patch_size > 0 && c.image_size % c.patch_size == 0, "image_size must be a multiple of patch_size");
   require(c.patches_per_side() >= 4, "image_size / patch_size must be at least 4");
   require(c.max_seq_length >= 16, "max_seq_length must be at least 16");
   require(c.vocab_size == 260, "vocab_size must be 260 (byte tokenizer)");

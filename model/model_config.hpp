@@ -11,20 +11,20 @@ namespace atn {
 /// Architecture of the VL-JEPA. All numbers are configurable; `model_preset` gives the defaults.
 struct model_config {
   std::string preset = "tiny";
-  std::int64_t embed_dim = 64;         ///< D of both encoders and the fusion.
-  std::int64_t heads = 4;              ///< attention heads of the encoders and the fusion.
-  std::int64_t vit_depth = 2;          ///< ViT encoder blocks.
-  std::int64_t text_depth = 2;         ///< text encoder blocks.
-  std::int64_t fusion_depth = 1;       ///< cross-modal fusion blocks (each direction).
-  std::int64_t predictor_depth = 2;    ///< JEPA predictor blocks.
-  std::int64_t predictor_dim = 32;     ///< JEPA predictor width.
+  std::int64_t embed_dim = 64;       ///< D of both encoders and the fusion.
+  std::int64_t heads = 4;            ///< attention heads of the encoders and the fusion.
+  std::int64_t vit_depth = 2;        ///< ViT encoder blocks.
+  std::int64_t text_depth = 2;       ///< text encoder blocks.
+  std::int64_t fusion_depth = 1;     ///< cross-modal fusion blocks (each direction).
+  std::int64_t predictor_depth = 2;  ///< JEPA predictor blocks.
+  std::int64_t predictor_dim = 32;   ///< JEPA predictor width.
   std::int64_t predictor_heads = 4;
-  std::int64_t semantic_queries = 8;   ///< K: learned queries, K-vectors [B,K,D].
-  std::int64_t decoder_depth = 1;      ///< local text decoder blocks (never part of a delta).
+  std::int64_t semantic_queries = 8;  ///< K: learned queries, K-vectors [B,K,D].
+  std::int64_t decoder_depth = 1;     ///< local text decoder blocks (never part of a delta).
   std::int64_t mlp_ratio = 4;
   std::int64_t image_size = 32;
   std::int64_t patch_size = 4;
-  std::int64_t max_seq_length = 128;   ///< text window, in byte tokens.
+  std::int64_t max_seq_length = 128;  ///< text window, in byte tokens.
   std::int64_t vocab_size = 260;
   /// Locality bias (ALiBi) of the text encoder and the text predictor: half their heads subtract
   /// text_locality·|i − j| from the attention score between tokens at positions i and j, the
@@ -45,10 +45,10 @@ struct train_config {
   double weight_decay = 0.04;
   double ema_start = 0.996;
   double ema_end = 1.0;
-  double semantic_loss_weight = 0.5;   ///< K-vector prediction against the EMA semantic head.
-  double decoder_loss_weight = 0.1;    ///< local decoder, on detached K-vectors; 0 switches it off.
-  std::int64_t decoder_tokens = 64;    ///< tokens the decoder reconstructs per sample.
-  double collapse_spread = 0.02;       ///< target-embedding spread below this is a collapse.
+  double semantic_loss_weight = 0.5;  ///< K-vector prediction against the EMA semantic head.
+  double decoder_loss_weight = 0.1;   ///< local decoder, on detached K-vectors; 0 switches it off.
+  std::int64_t decoder_tokens = 64;   ///< tokens the decoder reconstructs per sample.
+  double collapse_spread = 0.02;      ///< target-embedding spread below this is a collapse.
   std::uint64_t seed = 1;
   int threads = 0;                     ///< torch intra-op threads; 0 = all cores.
   std::int64_t attention_chunk = 128;  ///< query rows per attention block (sized to stay in cache).

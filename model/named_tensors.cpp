@@ -66,8 +66,7 @@ void canonicalize(named_tensors& tensors) {
             [](const named_tensor& a, const named_tensor& b) { return a.name < b.name; });
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     const auto& t = tensors[i];
-    if (i > 0 && tensors[i - 1].name == t.name)
-      throw std::invalid_argument("duplicate tensor name '" + t.name + "'");
+    if (i > 0 && tensors[i - 1].name == t.name) throw std::invalid_argument("duplicate tensor name '" + t.name + "'");
     if (!t.data || static_cast<std::int64_t>(t.data->size()) != t.numel())
       throw std::invalid_argument("tensor '" + t.name + "' has data that does not match its shape");
   }
@@ -114,8 +113,8 @@ void require_same_layout(const named_tensors& a, const named_tensors& b, const s
                                 std::to_string(b.size()));
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (a[i].name != b[i].name)
-      throw std::invalid_argument(what + ": tensor " + std::to_string(i) + " is '" + b[i].name +
-                                  "', expected '" + a[i].name + "'");
+      throw std::invalid_argument(what + ": tensor " + std::to_string(i) + " is '" + b[i].name + "', expected '" +
+                                  a[i].name + "'");
     if (a[i].shape != b[i].shape || !b[i].data || b[i].data->size() != a[i].data->size())
       throw std::invalid_argument(what + ": tensor '" + a[i].name + "' has the wrong shape");
   }

@@ -5,8 +5,7 @@
 
 namespace atn {
 
-double learning_rate_at(std::int64_t step, std::int64_t total, std::int64_t warmup, double peak,
-                        double floor) {
+double learning_rate_at(std::int64_t step, std::int64_t total, std::int64_t warmup, double peak, double floor) {
   if (warmup > 0 && step < warmup) return peak * static_cast<double>(step + 1) / static_cast<double>(warmup);
   const double span = std::max<std::int64_t>(1, total - warmup);
   const double progress = std::clamp(static_cast<double>(step - warmup) / span, 0.0, 1.0);

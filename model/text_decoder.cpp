@@ -22,8 +22,8 @@ torch::Tensor text_decoder_impl::forward(const torch::Tensor& k_vectors, const t
   auto x = torch::cat({k_vectors, embed(tokens)}, 1) + positions.narrow(0, 0, n).unsqueeze(0);
   // Causal over the whole prefix+tokens sequence: the prefix sees itself, tokens see the past.
   auto allowed = torch::ones({n, n}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).tril();
-  auto bias = torch::zeros({n, n}, x.options()).masked_fill(allowed.logical_not(),
-                                                             -std::numeric_limits<float>::infinity());
+  auto bias =
+      torch::zeros({n, n}, x.options()).masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   bias = bias.view({1, 1, n, n});
   for (auto& block : *blocks) x = block->as<transformer_block_impl>()->forward(x, bias);
   return head(norm(x.narrow(1, k, t)));

@@ -16,8 +16,8 @@ text_encoder_impl::text_encoder_impl(const model_config& c, std::int64_t attenti
 
 torch::Tensor text_encoder_impl::forward(const torch::Tensor& tokens, const torch::Tensor& keep,
                                          const torch::Tensor& valid) {
-  TORCH_CHECK(tokens.size(1) <= positions.size(0), "text longer than max_seq_length: ",
-              tokens.size(1), " > ", positions.size(0));
+  TORCH_CHECK(tokens.size(1) <= positions.size(0), "text longer than max_seq_length: ", tokens.size(1), " > ",
+              positions.size(0));
   torch::Tensor x, token_positions;
   if (keep.defined()) {
     x = embed(torch::gather(tokens, 1, keep)) + positions.index({keep});

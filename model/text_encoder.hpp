@@ -15,8 +15,7 @@ struct text_encoder_impl : torch::nn::Module {
 
   /// tokens [B,S] (int64); keep [B,n] token positions or undefined for all; valid [B,n] (or [B,S]
   /// when keep is undefined) marks real entries: padding is never attended to. Returns [B,n,D].
-  torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& keep,
-                        const torch::Tensor& valid);
+  torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& keep, const torch::Tensor& valid);
 
   torch::nn::Embedding embed{nullptr};
   torch::Tensor positions;  // buffer [max_seq_length, D]

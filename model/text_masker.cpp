@@ -18,8 +18,7 @@ bool maskable(std::int64_t t) { return !byte_tokenizer::is_special(t); }
 
 // Padding and BOS/EOS end a line; UNK is part of one (but is never masked).
 bool ends_line(std::int64_t t) {
-  return t == newline_token || t == byte_tokenizer::pad || t == byte_tokenizer::bos ||
-         t == byte_tokenizer::eos;
+  return t == newline_token || t == byte_tokenizer::pad || t == byte_tokenizer::bos || t == byte_tokenizer::eos;
 }
 
 struct ratio_bounds {
@@ -86,11 +85,16 @@ std::optional<text_mask_mode> parse_text_mask_mode(std::string_view name) {
 
 std::string_view to_string(text_mask_mode mode) {
   switch (mode) {
-    case text_mask_mode::span: return "span";
-    case text_mask_mode::turn: return "turn";
-    case text_mask_mode::role_tool: return "role_tool";
-    case text_mask_mode::role_result: return "role_result";
-    case text_mask_mode::role_assistant: return "role_assistant";
+    case text_mask_mode::span:
+      return "span";
+    case text_mask_mode::turn:
+      return "turn";
+    case text_mask_mode::role_tool:
+      return "role_tool";
+    case text_mask_mode::role_result:
+      return "role_result";
+    case text_mask_mode::role_assistant:
+      return "role_assistant";
   }
   return "span";
 }
@@ -102,13 +106,10 @@ std::int64_t text_mask::target_count() const {
 }
 
 text_masker::text_masker(text_masker_config config) : config_(config) {
-  auto fail = [](const std::string& what) {
-    throw std::invalid_argument("text_masker_config: " + what);
-  };
+  auto fail = [](const std::string& what) { throw std::invalid_argument("text_masker_config: " + what); };
   if (config_.min_span < 1) fail("min_span must be at least 1");
   if (config_.max_span < config_.min_span) fail("max_span must be at least min_span");
-  if (!(config_.min_ratio >= 0.0) || !(config_.max_ratio < 1.0) ||
-      config_.min_ratio > config_.max_ratio) {
+  if (!(config_.min_ratio >= 0.0) || !(config_.max_ratio < 1.0) || config_.min_ratio > config_.max_ratio) {
     fail("ratios must satisfy 0 <= min_ratio <= max_ratio < 1");
   }
   if (config_.groups < 1) fail("groups must be at least 1");
@@ -153,8 +154,7 @@ bool text_masker::mask_spans(const std::int64_t* tokens, std::int64_t valid_leng
   }
   if (total < 0) return false;
   const auto [k_min, k_max] = k_range(total);
-  const std::int64_t k =
-      gen.between(std::max(k_min, std::min(config_.groups, k_max)), k_max);
+  const std::int64_t k = gen.between(std::max(k_min, std::min(config_.groups, k_max)), k_max);
 
   std::vector<std::int64_t> lengths(static_cast<std::size_t>(k), config_.min_span);
   std::vector<std::size_t> room;
@@ -180,8 +180,8 @@ bool text_masker::mask_spans(const std::int64_t* tokens, std::int64_t valid_leng
   std::int64_t pos = cuts[0];
   for (std::int64_t i = 0; i < k; ++i) {
     const std::int64_t len = lengths[static_cast<std::size_t>(i)];
-    spans.push_back({eligible[static_cast<std::size_t>(pos)],
-                     eligible[static_cast<std::size_t>(pos + len - 1)] + 1, 0});
+    spans.push_back(
+        {eligible[static_cast<std::size_t>(pos)], eligible[static_cast<std::size_t>(pos + len - 1)] + 1, 0});
     if (i + 1 < k) {
       pos += len + 1 + cuts[static_cast<std::size_t>(i + 1)] - cuts[static_cast<std::size_t>(i)];
     }
@@ -230,9 +230,8 @@ bool text_masker::mask_lines(const std::int64_t* tokens, std::int64_t valid_leng
     }
     if (chosen.empty()) {
       // No turn fits the ratio: the shortest one, whole, beats cutting a turn.
-      const auto shortest = std::min_element(
-          candidates.begin(), candidates.end(),
-          [](const line& a, const line& b) { return a.count < b.count; });
+      const auto shortest = std::min_element(candidates.begin(), candidates.end(),
+                                             [](const line& a, const line& b) { return a.count < b.count; });
       if (shortest->count >= eligible) return false;
       chosen.push_back(*shortest);
     }
@@ -242,8 +241,7 @@ bool text_masker::mask_lines(const std::int64_t* tokens, std::int64_t valid_leng
     chosen = std::move(candidates);
   }
 
-  std::sort(chosen.begin(), chosen.end(),
-            [](const line& a, const line& b) { return a.begin < b.begin; });
+  std::sort(chosen.begin(), chosen.end(), [](const line& a, const line& b) { return a.begin < b.begin; });
   spans.clear();
   spans.reserve(chosen.size());
   for (const auto& l : chosen) spans.push_back({l.begin, l.end, 0});
@@ -287,9 +285,8 @@ text_mask text_masker::mask(const std::vector<std::int64_t>& tokens, std::uint64
   return mask(tokens.data(), static_cast<std::int64_t>(tokens.size()), gen);
 }
 
-text_mask_batch text_masker::mask_batch(const std::int64_t* tokens, std::int64_t batch,
-                                        std::int64_t length, const std::int64_t* valid_lengths,
-                                        std::uint64_t seed) const {
+text_mask_batch text_masker::mask_batch(const std::int64_t* tokens, std::int64_t batch, std::int64_t length,
+                                        const std::int64_t* valid_lengths, std::uint64_t seed) const {
   std::vector<text_mask> masks;
   masks.reserve(static_cast<std::size_t>(std::max<std::int64_t>(batch, 0)));
   for (std::int64_t b = 0; b < batch; ++b) {

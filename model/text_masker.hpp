@@ -31,11 +31,11 @@ std::string_view to_string(text_mask_mode mode);
 
 /// Masking parameters. Ratios are fractions of a sequence's real (non-pad) tokens.
 struct text_masker_config {
-  std::int64_t min_span = 3;     ///< shortest span, tokens.
-  std::int64_t max_span = 15;    ///< longest span, tokens.
-  double min_ratio = 0.15;       ///< fewest masked tokens, as a fraction of the real tokens.
-  double max_ratio = 0.25;       ///< most masked tokens, as a fraction of the real tokens.
-  std::int64_t groups = 4;       ///< target groups the spans are spread over.
+  std::int64_t min_span = 3;   ///< shortest span, tokens.
+  std::int64_t max_span = 15;  ///< longest span, tokens.
+  double min_ratio = 0.15;     ///< fewest masked tokens, as a fraction of the real tokens.
+  double max_ratio = 0.25;     ///< most masked tokens, as a fraction of the real tokens.
+  std::int64_t groups = 4;     ///< target groups the spans are spread over.
   text_mask_mode mode = text_mask_mode::span;
   /// In a line mode, a sequence without a usable line (none matches, or masking them would hide
   /// every token) is span-masked instead of giving no targets.
@@ -64,13 +64,13 @@ struct text_mask {
 /// `n_tgt` is 0 when no sequence of the batch had targets.
 struct text_mask_batch {
   std::int64_t batch = 0;
-  std::int64_t n_ctx = 0;                 ///< most context positions of any row.
-  std::int64_t n_tgt = 0;                 ///< most target positions of any row.
-  std::vector<std::int64_t> ctx_idx;      ///< batch × n_ctx positions.
-  std::vector<std::uint8_t> ctx_valid;    ///< batch × n_ctx.
-  std::vector<std::int64_t> tgt_idx;      ///< batch × n_tgt positions, group by group.
-  std::vector<std::uint8_t> tgt_valid;    ///< batch × n_tgt.
-  std::vector<std::int32_t> tgt_group;    ///< batch × n_tgt target group of each position.
+  std::int64_t n_ctx = 0;               ///< most context positions of any row.
+  std::int64_t n_tgt = 0;               ///< most target positions of any row.
+  std::vector<std::int64_t> ctx_idx;    ///< batch × n_ctx positions.
+  std::vector<std::uint8_t> ctx_valid;  ///< batch × n_ctx.
+  std::vector<std::int64_t> tgt_idx;    ///< batch × n_tgt positions, group by group.
+  std::vector<std::uint8_t> tgt_valid;  ///< batch × n_tgt.
+  std::vector<std::int32_t> tgt_group;  ///< batch × n_tgt target group of each position.
 };
 
 /// Chooses context and targets per sequence.
@@ -114,10 +114,8 @@ class text_masker {
   static text_mask_batch collate(const std::vector<text_mask>& masks);
 
  private:
-  bool mask_spans(const std::int64_t* tokens, std::int64_t valid_length, rng& gen,
-                  std::vector<text_span>& spans) const;
-  bool mask_lines(const std::int64_t* tokens, std::int64_t valid_length, rng& gen,
-                  std::vector<text_span>& spans) const;
+  bool mask_spans(const std::int64_t* tokens, std::int64_t valid_length, rng& gen, std::vector<text_span>& spans) const;
+  bool mask_lines(const std::int64_t* tokens, std::int64_t valid_length, rng& gen, std::vector<text_span>& spans) const;
 
   text_masker_config config_;
 };

@@ -70,7 +70,8 @@ training_batch synthetic_batch(const train_benchmark_options& o) {
     b.valid.assign(o.batch * o.seq, 1);
     for (std::int64_t i = 0; i < o.batch; ++i) {
       auto* row = b.tokens.data() + i * o.seq;
-      for (std::int64_t j = 0; j < o.seq; ++j) row[j] = byte_tokenizer::byte_offset + static_cast<std::int64_t>(r.next() % 256);
+      for (std::int64_t j = 0; j < o.seq; ++j)
+        row[j] = byte_tokenizer::byte_offset + static_cast<std::int64_t>(r.next() % 256);
       row[0] = byte_tokenizer::bos;
       row[o.seq - 1] = byte_tokenizer::eos;
     }

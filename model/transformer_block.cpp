@@ -37,8 +37,8 @@ torch::Tensor heads_view(const torch::Tensor& t, std::int64_t b, std::int64_t s,
 torch::Tensor self_attention_forward(const torch::Tensor& x2, std::int64_t b, std::int64_t s, const torch::Tensor& lnw,
                                      const torch::Tensor& lnb, double eps, const torch::Tensor& wqkv,
                                      const torch::Tensor& bqkv, const torch::Tensor& wp, const torch::Tensor& bp,
-                                     const torch::Tensor& bias, const attention_locality& locality,
-                                     std::int64_t heads, std::int64_t chunk, torch::Tensor* mean, torch::Tensor* rstd,
+                                     const torch::Tensor& bias, const attention_locality& locality, std::int64_t heads,
+                                     std::int64_t chunk, torch::Tensor* mean, torch::Tensor* rstd,
                                      torch::Tensor* qkv_out, torch::Tensor* o_out, torch::Tensor* lse_out) {
   const auto d = x2.size(1);
   auto norm = at::native_layer_norm(x2, {d}, lnw, lnb, eps);
@@ -89,8 +89,8 @@ struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
     auto dqkv = torch::empty({n, 3 * d}, x2.options());
     auto [q, k, v] = split_qkv(qkv, b, s, heads);
     auto [dq, dk, dv] = split_qkv(dqkv, b, s, heads);
-    attention_backward(q, k, v, bias, heads_view(o, b, s, heads), lse, heads_view(d_o, b, s, heads), dq, dk, dv,
-                       chunk, {saved[11], saved[12]});
+    attention_backward(q, k, v, bias, heads_view(o, b, s, heads), lse, heads_view(d_o, b, s, heads), dq, dk, dv, chunk,
+                       {saved[11], saved[12]});
     d_o.reset();
     auto a = std::get<0>(at::native_layer_norm(x2, {d}, lnw, lnb, eps));
     auto dwqkv = cpu_mm(dqkv.t(), a);
@@ -100,8 +100,19 @@ struct self_attention_fn : torch::autograd::Function<self_attention_fn> {
     dqkv.reset();
     auto [dx, dlnw, dlnb] = at::native_layer_norm_backward(da, x2, {d}, mean, rstd, lnw, lnb, all_grads);
     dx.add_(dh);
-    return {dx.view({b, s, d}), dlnw, dlnb, dwqkv, dbqkv, dwp, dbp, torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    return {dx.view({b, s, d}),
+            dlnw,
+            dlnb,
+            dwqkv,
+            dbqkv,
+            dwp,
+            dbp,
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
@@ -131,8 +142,8 @@ struct mlp_fn : torch::autograd::Function<mlp_fn> {
     auto g = at::gelu(u);  // recomputed rather than saved
     auto dw2 = cpu_mm(dy.t(), g);
     auto db2 = dy.sum(0);
-    cpu_mm_into(g, dy, w2);           // g now holds dG
-    at::gelu_backward_out(g, g, u);   // and now dU
+    cpu_mm_into(g, dy, w2);          // g now holds dG
+    at::gelu_backward_out(g, g, u);  // and now dU
     auto c = std::get<0>(at::native_layer_norm(h2, {d}, lnw, lnb, eps));
     auto dw1 = cpu_mm(g.t(), c);
     c.reset();
@@ -169,8 +180,8 @@ torch::Tensor no_bias_marker(const torch::Tensor& x) { return torch::empty({0}, 
 
 }  // namespace
 
-transformer_block_impl::transformer_block_impl(std::int64_t dim, std::int64_t heads_,
-                                               std::int64_t mlp_ratio, std::int64_t attention_chunk)
+transformer_block_impl::transformer_block_impl(std::int64_t dim, std::int64_t heads_, std::int64_t mlp_ratio,
+                                               std::int64_t attention_chunk)
     : heads(heads_), chunk(attention_chunk) {
   norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
   qkv = register_module("qkv", torch::nn::Linear(dim, 3 * dim));

@@ -12,8 +12,7 @@ namespace atn {
 /// Self-attention block. `key_bias` is [B,1,1,S] or [B|1,1,S,S] (0 keep, -inf drop) or undefined;
 /// `locality` an optional ALiBi penalty from token positions.
 struct transformer_block_impl : torch::nn::Module {
-  transformer_block_impl(std::int64_t dim, std::int64_t heads, std::int64_t mlp_ratio,
-                         std::int64_t attention_chunk);
+  transformer_block_impl(std::int64_t dim, std::int64_t heads, std::int64_t mlp_ratio, std::int64_t attention_chunk);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& key_bias, const attention_locality& locality = {});
 
   std::int64_t heads, chunk;

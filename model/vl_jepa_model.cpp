@@ -6,8 +6,7 @@
 
 namespace atn {
 namespace {
-const char* const shared_prefixes[] = {"vit.", "text.", "fusion.", "text_predictor.", "image_predictor.",
-                                       "semantic."};
+const char* const shared_prefixes[] = {"vit.", "text.", "fusion.", "text_predictor.", "image_predictor.", "semantic."};
 
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
@@ -51,8 +50,8 @@ vl_jepa_model_impl::vl_jepa_model_impl(const model_config& c, std::int64_t chunk
   fusion = register_module("fusion", cross_modal_fusion(c, chunk));
   text_predictor = register_module(
       "text_predictor", jepa_predictor(c, sincos_1d(c.max_seq_length, c.predictor_dim), c.text_locality, chunk));
-  image_predictor = register_module(
-      "image_predictor", jepa_predictor(c, sincos_2d(c.patches_per_side(), c.predictor_dim), 0.0, chunk));
+  image_predictor = register_module("image_predictor",
+                                    jepa_predictor(c, sincos_2d(c.patches_per_side(), c.predictor_dim), 0.0, chunk));
   semantic = register_module("semantic", semantic_predictor(c, chunk));
   semantic_target = register_module("semantic_target", semantic_predictor(c, chunk));
   decoder = register_module("decoder", text_decoder(c, chunk));

@@ -5,7 +5,6 @@
 #include "model/text_masker.hpp"
 #include "model/vl_jepa_model.hpp"
 
-
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -36,8 +35,7 @@ torch::Tensor bool_tensor(const std::vector<std::uint8_t>& v, std::int64_t rows,
 }
 
 // Per-token smooth-L1 averaged over D, then over the valid targets.
-torch::Tensor masked_smooth_l1(const torch::Tensor& pred, const torch::Tensor& target,
-                               const torch::Tensor& valid) {
+torch::Tensor masked_smooth_l1(const torch::Tensor& pred, const torch::Tensor& target, const torch::Tensor& valid) {
   auto per_token = torch::smooth_l1_loss(pred, target, torch::Reduction::None).mean(-1);
   auto w = valid.to(pred.dtype());
   return (per_token * w).sum() / w.sum().clamp_min(1.0);
@@ -116,17 +114,17 @@ struct vl_jepa_trainer::impl {
     in.has_visual = bool_tensor(b.has_visual, b.batch, 1, device).view({b.batch});
     if (b.any_text()) {
       if (b.seq_len > mcfg.max_seq_length)
-        throw std::invalid_argument("batch sequence length " + std::to_string(b.seq_len) +
-                                    " exceeds max_seq_length " + std::to_string(mcfg.max_seq_length));
+        throw std::invalid_argument("batch sequence length " + std::to_string(b.seq_len) + " exceeds max_seq_length " +
+                                    std::to_string(mcfg.max_seq_length));
       in.tokens = long_tensor(b.tokens, b.batch, b.seq_len, device);
       in.valid = bool_tensor(b.valid, b.batch, b.seq_len, device);
     }
     if (b.any_visual()) {
       if (b.image_size != mcfg.image_size)
-        throw std::invalid_argument("batch image size " + std::to_string(b.image_size) +
-                                    " differs from the model's " + std::to_string(mcfg.image_size));
-      in.images = torch::from_blob(const_cast<float*>(b.images.data()),
-                                   {b.batch, 3, b.image_size, b.image_size}, torch::kFloat32)
+        throw std::invalid_argument("batch image size " + std::to_string(b.image_size) + " differs from the model's " +
+                                    std::to_string(mcfg.image_size));
+      in.images = torch::from_blob(const_cast<float*>(b.images.data()), {b.batch, 3, b.image_size, b.image_size},
+                                   torch::kFloat32)
                       .to(device, torch::kFloat32, false, true);
     }
     return in;
@@ -237,16 +235,18 @@ struct vl_jepa_trainer::impl {
                         std::min<std::int64_t>(tcfg.decoder_tokens, b.seq_len) >= 2;
     torch::Tensor k_online;
     if (tcfg.semantic_loss_weight > 0 || decode) {
-      auto [ctx, ctx_valid] = joint_context(t_fused, b.any_text() ? tm.ctx_valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
-                                            v_fused, in.has_visual, in.has_text);
+      auto [ctx, ctx_valid] =
+          joint_context(t_fused, b.any_text() ? tm.ctx_valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
+                        v_fused, in.has_visual, in.has_text);
       k_online = model->semantic(ctx, ctx_valid);
     }
     if (tcfg.semantic_loss_weight > 0) {
       torch::Tensor k_target;
       {
         torch::NoGradGuard no_grad;
-        auto [full, full_valid] = joint_context(t_full, b.any_text() ? in.valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
-                                                v_full, in.has_visual, in.has_text);
+        auto [full, full_valid] =
+            joint_context(t_full, b.any_text() ? in.valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
+                          v_full, in.has_visual, in.has_text);
         k_target = model->semantic_target(full, full_valid);
         k_target = torch::layer_norm(k_target, {k_target.size(-1)});
       }
@@ -292,8 +292,7 @@ struct vl_jepa_trainer::impl {
   }
 
   void set_learning_rate(double lr) {
-    for (auto& group : optimizer->param_groups())
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (auto& group : optimizer->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
   }
 };
 
@@ -304,8 +303,8 @@ vl_jepa_trainer::~vl_jepa_trainer() = default;
 step_metrics vl_jepa_trainer::train_step(const training_batch& batch) {
   auto& s = *impl_;
   s.model->train();
-  const double lr = learning_rate_at(s.steps, s.tcfg.steps, s.tcfg.warmup_steps, s.tcfg.learning_rate,
-                                     s.tcfg.min_learning_rate);
+  const double lr =
+      learning_rate_at(s.steps, s.tcfg.steps, s.tcfg.warmup_steps, s.tcfg.learning_rate, s.tcfg.min_learning_rate);
   s.set_learning_rate(lr);
   auto objective = s.compute(batch, rng::derive(s.tcfg.seed, static_cast<std::uint64_t>(s.steps)), true);
   objective.metrics.step = s.steps;
@@ -409,8 +408,9 @@ std::vector<std::vector<float>> vl_jepa_trainer::k_vectors(const training_batch&
   if (batch.any_text()) t = s.model->text(in.tokens, torch::Tensor(), in.valid);
   if (batch.any_visual()) v = s.model->vit(in.images, torch::Tensor());
   auto [tf, vf] = s.model->fusion(t, in.valid, v, in.has_text, in.has_visual);
-  auto [ctx, valid] = s.joint_context(tf, batch.any_text() ? in.valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(),
-                                      vf, in.has_visual, in.has_text);
+  auto [ctx, valid] =
+      s.joint_context(tf, batch.any_text() ? in.valid.logical_and(in.has_text.unsqueeze(1)) : torch::Tensor(), vf,
+                      in.has_visual, in.has_text);
   auto k = s.model->semantic(ctx, valid);
   return rows_of(k.reshape({k.size(0), -1}));
 }

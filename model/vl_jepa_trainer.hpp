@@ -16,9 +16,9 @@ namespace atn {
 /// JEPA metrics of one modality over one batch (or averaged over an evaluation set).
 struct modality_metrics {
   bool present = false;
-  double loss = 0;      ///< smooth-L1 of predicted vs layer-normed target embeddings
-  double cosine = 0;    ///< mean cosine of predicted vs target embeddings
-  double spread = 0;    ///< std across the batch of per-sample mean target embeddings (0 = collapse)
+  double loss = 0;    ///< smooth-L1 of predicted vs layer-normed target embeddings
+  double cosine = 0;  ///< mean cosine of predicted vs target embeddings
+  double spread = 0;  ///< std across the batch of per-sample mean target embeddings (0 = collapse)
   std::int64_t targets = 0;
   std::int64_t context_slots = 0;  ///< padded context length per sample the encoder ran on
   std::int64_t target_slots = 0;   ///< padded target length per sample the predictor ran on
@@ -27,13 +27,13 @@ struct modality_metrics {
 /// The result of one optimisation step, or of an evaluation.
 struct step_metrics {
   std::int64_t step = 0;
-  double loss = 0;            ///< total objective
+  double loss = 0;  ///< total objective
   double learning_rate = 0;
   modality_metrics text, visual;
   double semantic_loss = 0;
   double decoder_loss = 0;
-  std::int64_t tokens = 0;    ///< real tokens in the batch
-  std::int64_t images = 0;    ///< images present in the batch
+  std::int64_t tokens = 0;  ///< real tokens in the batch
+  std::int64_t images = 0;  ///< images present in the batch
   bool finite = true;
 };
 

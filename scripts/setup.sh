@@ -13,6 +13,7 @@ packages=(
   libpng-dev libjpeg-dev zlib1g-dev
   libsecp256k1-dev libcrypto++-dev libboost-dev   # ledger: keys and ECDSA, keccak256, uint256
   python3                                    # tests: reads --export-torch files by torch.load's rules
+  clang-format                               # tests: the code follows .clang-format
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -108,12 +108,17 @@ std::string fill_json(sample_slots& slots, const std::string& tmpl) {
   return sample_json_writer::minify(slots.json(tmpl));
 }
 
-std::string tool_calls_json(const std::vector<std::pair<const sample_tool*, std::string>>& calls,
-                            sample_slots& slots) {
+std::string tool_calls_json(const std::vector<std::pair<const sample_tool*, std::string>>& calls, sample_slots& slots) {
   sample_json_writer w;
   w.begin_array();
   for (const auto& [tool, id] : calls) {
-    w.begin_object().key("name").string(tool->name).key("input").raw(fill_json(slots, tool->input)).key("id").string(id);
+    w.begin_object()
+        .key("name")
+        .string(tool->name)
+        .key("input")
+        .raw(fill_json(slots, tool->input))
+        .key("id")
+        .string(id);
     w.end_object();
   }
   w.end_array();
@@ -206,8 +211,8 @@ void builder::write_file(const fs::path& path, const std::string& content) {
 }
 
 void builder::write_frame(const sample_domain& domain, std::int64_t ts, const std::string& title,
-                          const std::string& url, const std::vector<sample_chat_line>& chat,
-                          const sample_slots& slots, std::uint64_t layout_seed, bool idle) {
+                          const std::string& url, const std::vector<sample_chat_line>& chat, const sample_slots& slots,
+                          std::uint64_t layout_seed, bool idle) {
   while (!frame_times_.insert(ts).second) ++ts;  // one frame per millisecond: names stay unique
   const std::size_t dom = static_cast<std::size_t>(&domain - domains_.data());
   sample_random layout(layout_seed);
@@ -219,10 +224,14 @@ void builder::write_frame(const sample_domain& domain, std::int64_t ts, const st
   ++summary_.files;
   sample_json_writer w;
   w.begin_object()
-      .key("timestamp").string(iso8601(ts))
-      .key("source_id").string(domain.source_id)
-      .key("window_title").string(title)
-      .key("url").string(url)
+      .key("timestamp")
+      .string(iso8601(ts))
+      .key("source_id")
+      .string(domain.source_id)
+      .key("window_title")
+      .string(title)
+      .key("url")
+      .string(url)
       .end_object();
   write_file(dir / (stem + ".json"), w.str() + "\n");
   ++summary_.frames;
@@ -253,7 +262,10 @@ std::int64_t builder::build_session(std::size_t dom, int index, std::int64_t sta
   }
 
   const int roll = static_cast<int>(rnd.below(100));
-  const int n_requests = std::min<int>(roll < 35 ? 1 : roll < 75 ? 2 : roll < 93 ? 3 : 4,
+  const int n_requests = std::min<int>(roll < 35   ? 1
+                                       : roll < 75 ? 2
+                                       : roll < 93 ? 3
+                                                   : 4,
                                        static_cast<int>(domain.scenarios.size()));
   std::vector<std::size_t> order(domain.scenarios.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -403,7 +415,13 @@ std::int64_t builder::build_session(std::size_t dom, int index, std::int64_t sta
   std::string jsonl;
   for (const auto& turn : turns) {
     sample_json_writer w;
-    w.begin_object().key("role").string(turn.role).key("content").string(turn.content).key("timestamp").string(iso8601(turn.ts));
+    w.begin_object()
+        .key("role")
+        .string(turn.role)
+        .key("content")
+        .string(turn.content)
+        .key("timestamp")
+        .string(iso8601(turn.ts));
     if (!turn.execution_id.empty()) w.key("execution_id").string(turn.execution_id);
     w.end_object();
     jsonl += w.str();
@@ -421,8 +439,8 @@ std::int64_t builder::build_session(std::size_t dom, int index, std::int64_t sta
       std::vector<sample_chat_line> chat;
       for (std::size_t j = i >= 3 ? i - 3 : 0; j <= i; ++j) chat.push_back({turns[j].role, turns[j].content});
       const request_state& req = requests[static_cast<std::size_t>(turn.request)];
-      write_frame(domain, turn.ts + frame_rnd.between(250, 1200), req.title, req.url, chat, *req.slots,
-                  req.layout_seed, false);
+      write_frame(domain, turn.ts + frame_rnd.between(250, 1200), req.title, req.url, chat, *req.slots, req.layout_seed,
+                  false);
     }
   }
   return t;
@@ -478,7 +496,8 @@ void builder::build_job(std::size_t dom, std::uint64_t stream, std::int64_t at, 
   }
   if (!running) {
     clock += rnd.between(300, 1500);
-    const std::string text = error.empty() ? slots.text(job.summary) : "Run failed: " + error + ". Will retry on the next trigger.";
+    const std::string text =
+        error.empty() ? slots.text(job.summary) : "Run failed: " + error + ". Will retry on the next trigger.";
     ex.steps.push_back({"respond", "cognitive", "completed", cognitive_output(text, "[]"), ""});
     ex.completed = clock;
   }
@@ -543,7 +562,13 @@ sample_data_summary builder::run() {
     std::string jsonl;
     for (const auto& ex : log) {
       sample_json_writer w;
-      w.begin_object().key("execution_id").string(ex.id).key("agent_id").string(ex.agent).key("status").string(ex.status);
+      w.begin_object()
+          .key("execution_id")
+          .string(ex.id)
+          .key("agent_id")
+          .string(ex.agent)
+          .key("status")
+          .string(ex.status);
       w.key("trigger_source").string(ex.trigger).key("step_results").begin_array();
       for (const auto& s : ex.steps) {
         w.begin_object().key("step_name").string(s.name).key("step_type").string(s.type).key("status").string(s.status);
@@ -582,13 +607,17 @@ std::string builder::readme() const {
     agents += "\n";
   }
   std::string text = sample_data_generator::readme_marker();
-  text += "\n\nSynthetic data for atn-node, written by `atn-node sample-data`. Nothing here is real: people,\n"
-          "e-mail addresses and phone numbers are invented (phone numbers use ranges reserved for fiction)\n"
-          "and exist so that the privacy scrubber has something to remove.\n\n";
+  text +=
+      "\n\nSynthetic data for atn-node, written by `atn-node sample-data`. Nothing here is real: people,\n"
+      "e-mail addresses and phone numbers are invented (phone numbers use ranges reserved for fiction)\n"
+      "and exist so that the privacy scrubber has something to remove.\n\n";
   text += "seed: " + std::to_string(options_.seed) + "\n";
   text += "sessions per agent: " + std::to_string(options_.sessions_per_agent) + "\n";
-  text += std::string("frames: ") + (options_.frames ? "yes, " + std::to_string(options_.frame_size) + "x" +
-                                                           std::to_string(options_.frame_size) + " PNG" : "no") + "\n";
+  text += std::string("frames: ") +
+          (options_.frames
+               ? "yes, " + std::to_string(options_.frame_size) + "x" + std::to_string(options_.frame_size) + " PNG"
+               : "no") +
+          "\n";
   text += "activity: " + iso8601(first_ts_) + " to " + iso8601(last_ts_) + "\n\n";
   text += "counts: " + std::to_string(summary_.agents) + " agents, " + std::to_string(summary_.sessions) +
           " sessions, " + std::to_string(summary_.turns) + " turns, " + std::to_string(summary_.executions) +
@@ -634,7 +663,8 @@ sample_data_generator::sample_data_generator(sample_data_options options) : opti
 
 sample_data_summary sample_data_generator::run(const fs::path& out_dir) const {
   if (fs::exists(out_dir)) {
-    if (!fs::is_directory(out_dir)) throw std::runtime_error("sample-data: " + out_dir.string() + " is not a directory");
+    if (!fs::is_directory(out_dir))
+      throw std::runtime_error("sample-data: " + out_dir.string() + " is not a directory");
     if (!directory_empty(out_dir)) {
       if (!made_by_us(out_dir))
         throw std::runtime_error("sample-data: refusing to write into " + out_dir.string() +

@@ -52,7 +52,6 @@ class sample_data_generator {
 };
 
 /// Shorthand for sample_data_generator(options).run(out_dir).
-sample_data_summary generate_sample_data(const std::filesystem::path& out_dir,
-                                         const sample_data_options& options);
+sample_data_summary generate_sample_data(const std::filesystem::path& out_dir, const sample_data_options& options);
 
 }  // namespace atn

@@ -27,12 +27,12 @@ struct sample_exchange {
 
 /// One kind of request a user makes of an agent, with everything the agent says and does for it.
 struct sample_scenario {
-  std::vector<std::string> asks;        ///< user phrasings of the request
-  std::string clarify_question;         ///< assistant question before acting ("" = none)
-  std::string clarify_answer;           ///< the user's answer, which then triggers the execution
-  std::string plan;                     ///< the first cognitive step's reasoning
-  std::vector<sample_tool> tools;       ///< tool calls, in order
-  std::vector<std::string> replies;     ///< assistant replies after success
+  std::vector<std::string> asks;            ///< user phrasings of the request
+  std::string clarify_question;             ///< assistant question before acting ("" = none)
+  std::string clarify_answer;               ///< the user's answer, which then triggers the execution
+  std::string plan;                         ///< the first cognitive step's reasoning
+  std::vector<sample_tool> tools;           ///< tool calls, in order
+  std::vector<std::string> replies;         ///< assistant replies after success
   std::vector<sample_exchange> follow_ups;  ///< optional questions about the result
 };
 
@@ -59,7 +59,7 @@ struct sample_domain {
   std::string url;           ///< template; "" for non-browser frames
   sample_layout layout = sample_layout::calendar;
   sample_palette palette{};
-  sample_lexicon lexicon;    ///< the shared lists plus the domain's own
+  sample_lexicon lexicon;                    ///< the shared lists plus the domain's own
   std::vector<std::string> openers;          ///< system turns that may open a session
   std::vector<std::string> tool_errors;      ///< error messages of failed tool steps
   std::vector<std::string> failure_replies;  ///< assistant after a failure; may use {error}

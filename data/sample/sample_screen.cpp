@@ -32,12 +32,24 @@ frame_renderer sample_screen::paint(const std::string& window_title, const std::
   const int top = px(26);
   const int chat_top = chat.empty() ? size_ : size_ - px(72);
   switch (domain_.layout) {
-    case sample_layout::calendar: draw_calendar(f, top, chat_top, slots, random); break;
-    case sample_layout::mail: draw_mail(f, top, chat_top, slots, random); break;
-    case sample_layout::code: draw_code(f, top, chat_top, slots, random); break;
-    case sample_layout::finance: draw_finance(f, top, chat_top, slots, random); break;
-    case sample_layout::health: draw_health(f, top, chat_top, slots, random); break;
-    case sample_layout::travel: draw_travel(f, top, chat_top, slots, random); break;
+    case sample_layout::calendar:
+      draw_calendar(f, top, chat_top, slots, random);
+      break;
+    case sample_layout::mail:
+      draw_mail(f, top, chat_top, slots, random);
+      break;
+    case sample_layout::code:
+      draw_code(f, top, chat_top, slots, random);
+      break;
+    case sample_layout::finance:
+      draw_finance(f, top, chat_top, slots, random);
+      break;
+    case sample_layout::health:
+      draw_health(f, top, chat_top, slots, random);
+      break;
+    case sample_layout::travel:
+      draw_travel(f, top, chat_top, slots, random);
+      break;
   }
   if (!chat.empty()) draw_chat(f, chat_top, chat);
   return f;
@@ -55,8 +67,7 @@ void sample_screen::draw_chrome(frame_renderer& f, const std::string& title, con
   // The app name is drawn twice, one pixel apart, to read as bold.
   f.text(px(27) + 1, ty, domain_.app_name, p.title_text, scale_);
   x += px(4);
-  f.text(x, ty, frame_renderer::clip(title, size_ - x - px(3), scale_), mix(p.title_text, p.title_bar, 1, 3),
-         scale_);
+  f.text(x, ty, frame_renderer::clip(title, size_ - x - px(3), scale_), mix(p.title_text, p.title_bar, 1, 3), scale_);
 
   const int y = bar;
   const int h = px(12);
@@ -191,8 +202,8 @@ void sample_screen::draw_code(frame_renderer& f, int top, int bottom, sample_slo
   const int line_h = frame_renderer::line_height * scale_;
   const int gutter = frame_renderer::text_width("000", scale_) + px(5);
   const std::string func = s.value("file.func");
-  const rgb_color kw = hex(0xc586c0), fn = hex(0xdcdcaa), str = hex(0xce9178), com = hex(0x6a9955),
-                  num = hex(0xb5cea8), ident = hex(0x9cdcfe);
+  const rgb_color kw = hex(0xc586c0), fn = hex(0xdcdcaa), str = hex(0xce9178), com = hex(0x6a9955), num = hex(0xb5cea8),
+                  ident = hex(0x9cdcfe);
   const int first_line = static_cast<int>(r.between(12, 180));
   const int error_line = static_cast<int>(r.between(3, 7));
   int y = top + tab_h + px(2);

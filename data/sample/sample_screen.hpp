@@ -29,8 +29,7 @@ class sample_screen {
   /// Paints one frame. Entities shown in the main view come from `slots` (so they match the
   /// conversation) and layout variation from `random`; equal inputs give equal pixels.
   frame_renderer paint(const std::string& window_title, const std::string& url,
-                       const std::vector<sample_chat_line>& chat, sample_slots& slots,
-                       sample_random& random) const;
+                       const std::vector<sample_chat_line>& chat, sample_slots& slots, sample_random& random) const;
 
  private:
   int px(int v) const { return v * size_ / 224; }

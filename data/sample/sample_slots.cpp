@@ -9,8 +9,7 @@ namespace atn {
 namespace {
 bool is_lead(char c) { return (c >= 'a' && c <= 'z') || c == '%'; }
 bool is_body(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '%' ||
-         c == '-';
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '%' || c == '-';
 }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -29,8 +28,7 @@ std::string random_integer(std::string_view spec, sample_random& random) {
 }
 }  // namespace
 
-sample_slots::sample_slots(const sample_lexicon& lexicon, sample_random& random)
-    : lexicon_(lexicon), random_(random) {}
+sample_slots::sample_slots(const sample_lexicon& lexicon, sample_random& random) : lexicon_(lexicon), random_(random) {}
 
 sample_slots::sample_slots(const sample_slots& other, sample_random& random)
     : lexicon_(other.lexicon_),
@@ -47,8 +45,7 @@ std::string sample_slots::json(std::string_view tmpl) { return expand(tmpl, true
 
 std::string sample_slots::value(std::string_view name) { return resolve(name, {}, 0); }
 
-std::string sample_slots::expand(std::string_view tmpl, bool json, std::string_view scope_digits,
-                                 int depth) {
+std::string sample_slots::expand(std::string_view tmpl, bool json, std::string_view scope_digits, int depth) {
   if (depth > 8) throw std::logic_error("sample template nests too deeply: " + std::string(tmpl));
   std::string out;
   out.reserve(tmpl.size() + 32);
@@ -60,8 +57,8 @@ std::string sample_slots::expand(std::string_view tmpl, bool json, std::string_v
       while (j < tmpl.size() && is_body(tmpl[j])) ++j;
       if (j < tmpl.size() && tmpl[j] == '}') {
         const std::string_view token = tmpl.substr(i + 1, j - i - 1);
-        std::string v = token[0] == '%' ? random_integer(token.substr(1), random_)
-                                        : resolve(token, scope_digits, depth);
+        std::string v =
+            token[0] == '%' ? random_integer(token.substr(1), random_) : resolve(token, scope_digits, depth);
         out += json ? sample_json_writer::escape(v) : v;
         i = j + 1;
         continue;
@@ -106,8 +103,7 @@ std::string sample_slots::resolve(std::string_view token, std::string_view scope
   return v;
 }
 
-std::size_t sample_slots::index_for(const std::string& instance, const std::string& base,
-                                    std::size_t size) {
+std::size_t sample_slots::index_for(const std::string& instance, const std::string& base, std::size_t size) {
   if (auto it = indices_.find(instance); it != indices_.end()) return it->second;
   if (size == 0) throw std::logic_error("sample lexicon list " + base + " is empty");
   // Prefer an entry no sibling instance ("city" vs "city2") already took.

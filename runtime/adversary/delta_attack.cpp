@@ -1,7 +1,7 @@
 #include "runtime/adversary/delta_attack.hpp"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -29,11 +29,20 @@ named_tensors apply_attack(const named_tensors& delta, delta_attack attack, std:
     auto values = std::make_shared<std::vector<float>>(*t.data);
     for (auto& v : *values) {
       switch (attack) {
-        case delta_attack::random: v = sigma * gauss(rng); break;
-        case delta_attack::scale: v *= 20.f; break;
-        case delta_attack::signflip: v = -v; break;
-        case delta_attack::little: v *= -0.25f; break;
-        case delta_attack::none: break;
+        case delta_attack::random:
+          v = sigma * gauss(rng);
+          break;
+        case delta_attack::scale:
+          v *= 20.f;
+          break;
+        case delta_attack::signflip:
+          v = -v;
+          break;
+        case delta_attack::little:
+          v *= -0.25f;
+          break;
+        case delta_attack::none:
+          break;
       }
     }
     out.push_back({t.name, t.shape, std::move(values)});

@@ -1,9 +1,9 @@
 // The `atn-node` command: one subcommand per file in runtime/*_command.cpp.
 #include "runtime/cli/commands.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <exception>

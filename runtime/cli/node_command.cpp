@@ -5,8 +5,8 @@
 #include "runtime/node/federation_node.hpp"
 #include "runtime/util/stop_signal.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 
@@ -74,7 +74,8 @@ int run(node_args& a, CLI::App* sub) {
   require(!o.data_dir.empty(), "--data");
   o.role = parse_node_role(a.role);
   if (o.slices == 0 || o.slice >= o.slices)
-    throw std::invalid_argument("--slice " + std::to_string(o.slice) + " is not below --slices " + std::to_string(o.slices));
+    throw std::invalid_argument("--slice " + std::to_string(o.slice) + " is not below --slices " +
+                                std::to_string(o.slices));
   for (const auto& p : a.peers) {
     auto [id, endpoint] = split_pair(p, "--peer");
     o.peers.push_back({id, endpoint});
@@ -132,12 +133,14 @@ void add_node_command(CLI::App& app) {
   sub->add_option("--steps", o.aggregator.task.steps, "Aggregator: training steps per round")->capture_default_str();
   sub->add_option("--lr", o.aggregator.task.learning_rate, "Aggregator: learning rate")->capture_default_str();
   sub->add_option("--rule", a->rule, "Aggregator: fedavg, trimmed_mean or median")->capture_default_str();
-  sub->add_option("--trim", o.aggregator.trim_fraction, "Aggregator: trimmed-mean fraction per side")->capture_default_str();
+  sub->add_option("--trim", o.aggregator.trim_fraction, "Aggregator: trimmed-mean fraction per side")
+      ->capture_default_str();
   sub->add_option("--commit-timeout", a->commit_s, "Aggregator: seconds for solvers to commit")->capture_default_str();
   sub->add_option("--reveal-timeout", a->reveal_s, "Aggregator: seconds to reveal")->capture_default_str();
   sub->add_option("--score-commit-timeout", a->score_commit_s, "Aggregator: seconds for coordinators to commit scores")
       ->capture_default_str();
-  sub->add_option("--score-reveal-timeout", a->score_reveal_s, "Aggregator: seconds to reveal scores")->capture_default_str();
+  sub->add_option("--score-reveal-timeout", a->score_reveal_s, "Aggregator: seconds to reveal scores")
+      ->capture_default_str();
   sub->add_option("--parity-steps", o.parity_steps, "Aggregator: afterwards, train one node on all the data this long")
       ->capture_default_str();
   sub->add_flag("--json-reports", o.json_reports, "Aggregator: print one JSON object per round on stdout");
@@ -146,7 +149,8 @@ void add_node_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--reference-steps", o.coordinator.reference_steps, "Coordinator: steps of its reference update")
       ->capture_default_str();
-  sub->add_option("--loss-tolerance", o.coordinator.loss_tolerance, "Coordinator: tolerated held-out loss increase (fraction)")
+  sub->add_option("--loss-tolerance", o.coordinator.loss_tolerance,
+                  "Coordinator: tolerated held-out loss increase (fraction)")
       ->capture_default_str();
   bind_command(sub, [a, sub] { return run(*a, sub); });
 }

@@ -3,8 +3,8 @@
 #include "runtime/cli/commands.hpp"
 #include "runtime/replay/replay_harness.hpp"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <memory>
@@ -19,8 +19,9 @@ void add_replay_command(CLI::App& app) {
       "replay", "Replay a scripted or recorded message trace against the aggregator and check its replies");
   sub->add_option("FILE", *file, "replay script (tests/replay/*.jsonl) or a recorded aggregator trace")->required();
   sub->add_flag("--verbose", *verbose, "print each step and the actor's log");
-  sub->footer("Exit status: 0 when every expected message matched, 1 on a mismatch, 2 for a bad script "
-              "(the message names the line).");
+  sub->footer(
+      "Exit status: 0 when every expected message matched, 1 on a mismatch, 2 for a bad script "
+      "(the message names the line).");
   bind_command(sub, [file, verbose] {
     replay_script script;
     try {

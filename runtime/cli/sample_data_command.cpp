@@ -34,14 +34,13 @@ void add_sample_data_command(CLI::App& app) {
   bind_command(sub, [args] {
     const auto started = std::chrono::steady_clock::now();
     const sample_data_summary s = generate_sample_data(args->out, args->options);
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf(
         "sample-data: %d agents, %d sessions, %d turns, %d executions, %d frames (%d idle); "
         "%llu files, %.1f MiB in %s (seed %llu, %.2f s)\n",
-        s.agents, s.sessions, s.turns, s.executions, s.frames, s.idle_frames,
-        static_cast<unsigned long long>(s.files), static_cast<double>(s.bytes) / (1024.0 * 1024.0),
-        args->out.c_str(), static_cast<unsigned long long>(args->options.seed), seconds);
+        s.agents, s.sessions, s.turns, s.executions, s.frames, s.idle_frames, static_cast<unsigned long long>(s.files),
+        static_cast<double>(s.bytes) / (1024.0 * 1024.0), args->out.c_str(),
+        static_cast<unsigned long long>(args->options.seed), seconds);
     return 0;
   });
 }

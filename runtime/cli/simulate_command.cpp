@@ -11,7 +11,8 @@ namespace atn {
 void add_simulate_command(CLI::App& app) {
   auto o = std::make_shared<simulation_options>();
   auto data = std::make_shared<std::string>(), images = std::make_shared<std::string>();
-  auto* sub = app.add_subcommand("simulate", "Run solvers, coordinators and an aggregator as processes on this machine");
+  auto* sub =
+      app.add_subcommand("simulate", "Run solvers, coordinators and an aggregator as processes on this machine");
   sub->add_option("--nodes", o->solvers, "Solvers")->capture_default_str();
   sub->add_option("--coordinators", o->coordinators, "Coordinators")->capture_default_str();
   sub->add_option("--rounds", o->rounds, "Rounds")->capture_default_str();
@@ -23,7 +24,8 @@ void add_simulate_command(CLI::App& app) {
   sub->add_option("--modalities", o->modalities, "text, visual or text,visual")->capture_default_str();
   sub->add_option("--rule", o->rule, "fedavg, trimmed_mean or median")->capture_default_str();
   sub->add_option("--steps", o->steps, "Training steps per solver per round")->capture_default_str();
-  sub->add_option("--reference-steps", o->reference_steps, "Coordinators' reference update steps")->capture_default_str();
+  sub->add_option("--reference-steps", o->reference_steps, "Coordinators' reference update steps")
+      ->capture_default_str();
   sub->add_option("--lr", o->learning_rate, "Learning rate")->capture_default_str();
   sub->add_option("--batch", o->batch, "Batch size")->capture_default_str();
   sub->add_option("--threads-per-node", o->threads_per_node, "Torch threads of each node")->capture_default_str();
@@ -31,7 +33,8 @@ void add_simulate_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--state-dir", o->state_dir, "Where nodes keep state and logs")->capture_default_str();
   sub->add_flag("--trace", o->trace, "Record every node's messages as replayable traces");
-  sub->add_flag("--parity", o->parity, "Afterwards, compare with one node trained on all the data for the same total steps");
+  sub->add_flag("--parity", o->parity,
+                "Afterwards, compare with one node trained on all the data for the same total steps");
   sub->add_flag("--json", o->json, "One JSON object per round instead of the table");
   bind_command(sub, [o, data, images] {
     if (!data->empty()) o->data = *data;

@@ -4,8 +4,8 @@
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/util/stop_signal.hpp"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -80,8 +80,10 @@ pid_t spawn_process(const std::vector<std::string>& argv, const fs::path& log, i
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
-  else posix_spawn_file_actions_adddup2(&actions, 2, 1);
+  if (stdout_fd >= 0)
+    posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+  else
+    posix_spawn_file_actions_adddup2(&actions, 2, 1);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -110,29 +112,30 @@ round_report read_report(const std::string& line) {
   return *std::move(r);
 }
 
-void print_table(const round_report& v, double previous_loss, int solvers, const std::map<std::string, std::string>& roles) {
+void print_table(const round_report& v, double previous_loss, int solvers,
+                 const std::map<std::string, std::string>& roles) {
   char buf[512];
   if (v.round == 0) {
-    std::printf("round 0  initial model %s  held-out loss %.4f  cosine %.3f\n\n", v.version.substr(0, 12).c_str(), v.held_out_loss,
-                v.held_out_cosine);
+    std::printf("round 0  initial model %s  held-out loss %.4f  cosine %.3f\n\n", v.version.substr(0, 12).c_str(),
+                v.held_out_loss, v.held_out_cosine);
     return;
   }
   std::printf("round %lld  model %s -> %s\n", static_cast<long long>(v.round), v.previous_version.substr(0, 12).c_str(),
               v.version.substr(0, 12).c_str());
   std::printf("  held-out loss %.4f -> %.4f (%+.2f %%)  cosine %.3f\n", previous_loss, v.held_out_loss,
               previous_loss > 0 ? 100.0 * (v.held_out_loss - previous_loss) / previous_loss : 0.0, v.held_out_cosine);
-  std::printf("  commits %llu/%d  reveals %llu  score vectors %llu  accepted %zu", static_cast<unsigned long long>(v.commits),
-              solvers, static_cast<unsigned long long>(v.reveals), static_cast<unsigned long long>(v.score_reveals),
-              v.accepted.size());
+  std::printf("  commits %llu/%d  reveals %llu  score vectors %llu  accepted %zu",
+              static_cast<unsigned long long>(v.commits), solvers, static_cast<unsigned long long>(v.reveals),
+              static_cast<unsigned long long>(v.score_reveals), v.accepted.size());
   if (!v.rejected.empty()) {
     std::printf("  rejected:");
     for (const auto& [node, why] : v.rejected) std::printf(" %s (%s)", node.c_str(), to_string(why));
   }
   const double total = v.train_seconds + v.protocol_seconds + v.aggregate_seconds;
-  std::printf("\n  time %.1f s: train %.1f s, protocol %.1f s (of which verification %.1f s), aggregate %.2f s\n", total,
-              v.train_seconds, v.protocol_seconds, v.verify_seconds, v.aggregate_seconds);
-  std::snprintf(buf, sizeof buf, "  %-15s %-12s %7s %10s %10s %10s\n", "node", "role", "stake", "consensus", "incentive",
-                "dividends");
+  std::printf("\n  time %.1f s: train %.1f s, protocol %.1f s (of which verification %.1f s), aggregate %.2f s\n",
+              total, v.train_seconds, v.protocol_seconds, v.verify_seconds, v.aggregate_seconds);
+  std::snprintf(buf, sizeof buf, "  %-15s %-12s %7s %10s %10s %10s\n", "node", "role", "stake", "consensus",
+                "incentive", "dividends");
   std::fputs(buf, stdout);
   for (std::size_t i = 0; i < v.uids.size(); ++i) {
     auto role = roles.count(v.uids[i]) ? roles.at(v.uids[i]) : "?";
@@ -181,17 +184,18 @@ int run_simulation(const simulation_options& o) {
   }
   for (int i = 0; i < o.solvers; ++i) {
     const bool byzantine = i >= o.solvers - o.byzantine;
-    nodes.push_back({"solver-" + std::to_string(i + 1), "solver", free_port(), i, o.solvers,
-                     byzantine ? o.attack : "none"});
+    nodes.push_back(
+        {"solver-" + std::to_string(i + 1), "solver", free_port(), i, o.solvers, byzantine ? o.attack : "none"});
     solver_ids.push_back(nodes.back().id);
   }
   std::map<std::string, std::string> roles;
   for (const auto& n : nodes) roles[n.id] = n.role + (n.attack != "none" ? "*" : "");
 
-  std::printf("simulation: %d solvers (%d Byzantine: %s), %d coordinators, 1 aggregator, %d rounds of %lld steps, "
-              "preset %s, state in %s\n\n",
-              o.solvers, o.byzantine, o.byzantine ? o.attack.c_str() : "-", o.coordinators, o.rounds,
-              static_cast<long long>(o.steps), o.preset.c_str(), state.c_str());
+  std::printf(
+      "simulation: %d solvers (%d Byzantine: %s), %d coordinators, 1 aggregator, %d rounds of %lld steps, "
+      "preset %s, state in %s\n\n",
+      o.solvers, o.byzantine, o.byzantine ? o.attack.c_str() : "-", o.coordinators, o.rounds,
+      static_cast<long long>(o.steps), o.preset.c_str(), state.c_str());
   std::fflush(stdout);
 
   int report_pipe[2];
@@ -204,23 +208,62 @@ int run_simulation(const simulation_options& o) {
   for (const auto& n : nodes) {
     const auto dir = state / n.id;
     fs::create_directories(dir);
-    std::vector<std::string> argv{exe, "node", "--id", n.id, "--role", n.role, "--listen", endpoint(n.port),
-                                  "--state-dir", dir.string(), "--data", data_dir.string(), "--slice",
-                                  std::to_string(n.slice), "--slices", std::to_string(n.slices), "--preset", o.preset,
-                                  "--batch", std::to_string(o.batch), "--threads", std::to_string(o.threads_per_node),
-                                  "--modalities", o.modalities, "--seed", "1"};
+    std::vector<std::string> argv{exe,
+                                  "node",
+                                  "--id",
+                                  n.id,
+                                  "--role",
+                                  n.role,
+                                  "--listen",
+                                  endpoint(n.port),
+                                  "--state-dir",
+                                  dir.string(),
+                                  "--data",
+                                  data_dir.string(),
+                                  "--slice",
+                                  std::to_string(n.slice),
+                                  "--slices",
+                                  std::to_string(n.slices),
+                                  "--preset",
+                                  o.preset,
+                                  "--batch",
+                                  std::to_string(o.batch),
+                                  "--threads",
+                                  std::to_string(o.threads_per_node),
+                                  "--modalities",
+                                  o.modalities,
+                                  "--seed",
+                                  "1"};
     if (!images_dir.empty()) argv.insert(argv.end(), {"--images", images_dir.string()});
     for (const auto& p : nodes)
       if (p.id != n.id) argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port)});
     if (o.trace) argv.insert(argv.end(), {"--trace", (dir / "trace.jsonl").string()});
     if (n.role == "aggregator") {
       const auto t = std::to_string(o.phase_timeout_seconds);
-      argv.insert(argv.end(), {"--solvers", join(solver_ids), "--coordinators", join(coordinator_ids), "--rounds",
-                               std::to_string(o.rounds), "--steps", std::to_string(o.steps), "--lr",
-                               std::to_string(o.learning_rate), "--rule", o.rule, "--json-reports", "--commit-timeout", t,
-                               "--reveal-timeout", t, "--score-commit-timeout", t, "--score-reveal-timeout", t});
+      argv.insert(argv.end(), {"--solvers",
+                               join(solver_ids),
+                               "--coordinators",
+                               join(coordinator_ids),
+                               "--rounds",
+                               std::to_string(o.rounds),
+                               "--steps",
+                               std::to_string(o.steps),
+                               "--lr",
+                               std::to_string(o.learning_rate),
+                               "--rule",
+                               o.rule,
+                               "--json-reports",
+                               "--commit-timeout",
+                               t,
+                               "--reveal-timeout",
+                               t,
+                               "--score-commit-timeout",
+                               t,
+                               "--score-reveal-timeout",
+                               t});
       if (o.parity)
-        argv.insert(argv.end(), {"--parity-steps", std::to_string(static_cast<std::int64_t>(o.solvers) * o.rounds * o.steps)});
+        argv.insert(argv.end(),
+                    {"--parity-steps", std::to_string(static_cast<std::int64_t>(o.solvers) * o.rounds * o.steps)});
       // A fresh simulation starts from round 1: forget an earlier run's journal.
       fs::remove_all(dir / "aggregator");
     }
@@ -286,9 +329,10 @@ int run_simulation(const simulation_options& o) {
         if (o.json) {
           std::printf("%s\n", text.c_str());
         } else {
-          std::printf("parity: federated held-out loss %.4f; one node on the union of the data, %lld steps: %.4f "
-                      "(federated/central %.3f)\n\n",
-                      previous_loss, static_cast<long long>(steps), central, central > 0 ? previous_loss / central : 0.0);
+          std::printf(
+              "parity: federated held-out loss %.4f; one node on the union of the data, %lld steps: %.4f "
+              "(federated/central %.3f)\n\n",
+              previous_loss, static_cast<long long>(steps), central, central > 0 ? previous_loss / central : 0.0);
         }
         std::fflush(stdout);
         continue;

@@ -15,7 +15,7 @@ struct simulation_options {
   int solvers = 4;
   int coordinators = 2;
   int rounds = 3;
-  int byzantine = 0;              ///< the last K solvers attack
+  int byzantine = 0;  ///< the last K solvers attack
   std::string attack = "signflip";
   std::optional<std::filesystem::path> data;  ///< ATN data; default: generated sample data
   std::optional<std::filesystem::path> images;
@@ -29,12 +29,12 @@ struct simulation_options {
   std::int64_t batch = 8;
   int threads_per_node = 1;
   double phase_timeout_seconds = 120;
-  bool json = false;              ///< one JSON object per round instead of the table
+  bool json = false;  ///< one JSON object per round instead of the table
   bool trace = false;
   /// Afterwards, train one node on the union of the data for solvers × rounds × steps steps and
   /// compare its held-out loss with the federation's.
-  bool parity = false;             ///< every node records its messages under <state>/<node>/trace.jsonl
-  std::string executable;         ///< the atn-node binary; default /proc/self/exe
+  bool parity = false;     ///< every node records its messages under <state>/<node>/trace.jsonl
+  std::string executable;  ///< the atn-node binary; default /proc/self/exe
   /// When set, each JSON line of the aggregator (rounds, parity) goes here instead of stdout.
   std::function<void(const std::string&)> on_report;
 };

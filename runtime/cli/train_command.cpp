@@ -1,12 +1,12 @@
 // `atn-node train`: trains locally on ATN data and shows that the model learns.
 #include "messages/round_messages.hpp"
 #include "runtime/cli/commands.hpp"
-#include "runtime/util/progress_bar.hpp"
 #include "runtime/node/train_run.hpp"
+#include "runtime/util/progress_bar.hpp"
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <iostream>
@@ -27,11 +27,11 @@ struct train_args {
 void print_metrics_row(const char* kind, const std::optional<step_metrics>& before,
                        const std::optional<step_metrics>& after) {
   if (!before || !after) return;
-  for (auto [name, b, a] : {std::tuple{"text", &before->text, &after->text},
-                            std::tuple{"visual", &before->visual, &after->visual}}) {
+  for (auto [name, b, a] :
+       {std::tuple{"text", &before->text, &after->text}, std::tuple{"visual", &before->visual, &after->visual}}) {
     if (!a->present) continue;
-    std::printf("  %-11s %-7s loss %.4f -> %.4f   cosine %.3f -> %.3f   spread %.3f -> %.3f\n", kind, name,
-                b->loss, a->loss, b->cosine, a->cosine, b->spread, a->spread);
+    std::printf("  %-11s %-7s loss %.4f -> %.4f   cosine %.3f -> %.3f   spread %.3f -> %.3f\n", kind, name, b->loss,
+                a->loss, b->cosine, a->cosine, b->spread, a->spread);
   }
 }
 
@@ -42,8 +42,8 @@ void add_modality(nlohmann::ordered_json& j, const char* key, const modality_met
 
 nlohmann::ordered_json held_out_json(const held_out_metrics& h) {
   auto j = nlohmann::ordered_json::object();
-  for (auto [name, m] : {std::pair{"text", &h.text}, std::pair{"visual", &h.visual},
-                         std::pair{"multimodal", &h.multimodal}}) {
+  for (auto [name, m] :
+       {std::pair{"text", &h.text}, std::pair{"visual", &h.visual}, std::pair{"multimodal", &h.multimodal}}) {
     if (!*m) continue;
     nlohmann::ordered_json one = {{"loss", (*m)->loss}};
     add_modality(one, "text_modality", (*m)->text);
@@ -101,12 +101,13 @@ int run(const train_args& a) {
   print_metrics_row("text-only", report.before.text, report.after.text);
   print_metrics_row("visual-only", report.before.visual, report.after.visual);
   print_metrics_row("multimodal", report.before.multimodal, report.after.multimodal);
-  std::printf("  agent probe (nearest centroid, %zu held-out sessions, %zu agents): %.1f%% -> %.1f%%"
-              " (on byte-bigram counts instead: %.1f%%)\n",
-              report.probe_after.sessions, report.probe_after.classes, 100 * report.probe_before.accuracy,
-              100 * report.probe_after.accuracy, 100 * report.probe_reference.accuracy);
-  if (report.skipped_steps) std::printf("  %lld steps had a non-finite loss and were skipped\n",
-                                        static_cast<long long>(report.skipped_steps));
+  std::printf(
+      "  agent probe (nearest centroid, %zu held-out sessions, %zu agents): %.1f%% -> %.1f%%"
+      " (on byte-bigram counts instead: %.1f%%)\n",
+      report.probe_after.sessions, report.probe_after.classes, 100 * report.probe_before.accuracy,
+      100 * report.probe_after.accuracy, 100 * report.probe_reference.accuracy);
+  if (report.skipped_steps)
+    std::printf("  %lld steps had a non-finite loss and were skipped\n", static_cast<long long>(report.skipped_steps));
   std::printf("  model version %s\n", report.version.c_str());
   if (!a.out.empty()) std::printf("  checkpoint written to %s\n", a.out.c_str());
   if (report.collapsed) std::printf("  FAILURE: representation collapse: %s\n", report.collapse_detail.c_str());
@@ -149,15 +150,18 @@ void add_train_command(CLI::App& app) {
   sub->add_option("--batch", args->batch, "batch size")->capture_default_str()->check(CLI::PositiveNumber);
   sub->add_option("--modalities", args->modalities,
                   "text, visual or text,visual (default: text,visual with --images, else text)");
-  sub->add_option("--holdout", args->holdout, "fraction of sessions held out")->capture_default_str()
+  sub->add_option("--holdout", args->holdout, "fraction of sessions held out")
+      ->capture_default_str()
       ->check(CLI::Range(0.01, 0.9));
   sub->add_option("--text-mask", args->text_mask,
                   "text targets: span, turn (whole turns), role_tool, role_result or role_assistant")
       ->capture_default_str();
   sub->add_option("--lr", args->lr, "peak learning rate")->capture_default_str();
-  sub->add_option("--ema-start", args->ema_start, "EMA momentum at step 0 (rises to 1)")->capture_default_str()
+  sub->add_option("--ema-start", args->ema_start, "EMA momentum at step 0 (rises to 1)")
+      ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
-  sub->add_option("--semantic-weight", args->semantic_weight, "weight of the K-vector loss")->capture_default_str()
+  sub->add_option("--semantic-weight", args->semantic_weight, "weight of the K-vector loss")
+      ->capture_default_str()
       ->check(CLI::Range(0.0, 10.0));
   sub->add_option("--threads", args->threads, "torch threads (0: all cores)")->capture_default_str();
   sub->add_option("--seed", args->seed, "seed of the split, masks and init")->capture_default_str();

@@ -24,8 +24,8 @@ std::filesystem::path wallet_path(const wallet_options& o) {
   if (!o.state_dir.empty()) return ledger::wallet::default_path(o.state_dir);
   const char* xdg = std::getenv("XDG_STATE_HOME");
   const char* home = std::getenv("HOME");
-  const std::filesystem::path base = xdg && *xdg ? std::filesystem::path(xdg)
-                                                 : std::filesystem::path(home ? home : ".") / ".local/state";
+  const std::filesystem::path base =
+      xdg && *xdg ? std::filesystem::path(xdg) : std::filesystem::path(home ? home : ".") / ".local/state";
   return ledger::wallet::default_path(base / "atn-node");
 }
 

@@ -12,10 +12,10 @@ namespace atn {
 
 void add_yuma_command(CLI::App& app) {
   auto path = std::make_shared<std::string>();
-  CLI::App* sub = app.add_subcommand(
-      "yuma",
-      "Run one Yuma consensus epoch (subtensor's classic epoch) on a JSON input and print the "
-      "result as JSON");
+  CLI::App* sub =
+      app.add_subcommand("yuma",
+                         "Run one Yuma consensus epoch (subtensor's classic epoch) on a JSON input and print the "
+                         "result as JSON");
   sub->add_option("--in", *path,
                   "input JSON: {\"stake\": [n], \"weights\": [[n] x n], optional \"bonds\": "
                   "[[n] x n], \"kappa\", \"bonds_moving_average\" (0.9), \"bonds_penalty\" (1.0)}; "

@@ -126,8 +126,7 @@ bool blank_or_comment(std::string_view s) {
 // If `s` (from its indentation on) is `key:` followed by space, a comment or the end, the offset
 // just past the colon; otherwise npos.
 std::size_t key_colon_end(std::string_view s, std::size_t indent, std::string_view key) {
-  if (s.size() < indent + key.size() + 1 || s.substr(indent, key.size()) != key)
-    return std::string_view::npos;
+  if (s.size() < indent + key.size() + 1 || s.substr(indent, key.size()) != key) return std::string_view::npos;
   std::size_t i = indent + key.size();
   while (i < s.size() && s[i] == ' ') ++i;
   if (i >= s.size() || s[i] != ':') return std::string_view::npos;

@@ -21,9 +21,7 @@ namespace atn {
 namespace {
 constexpr std::uint32_t watch_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF;
 
-std::system_error sys_error(const std::string& what) {
-  return std::system_error(errno, std::generic_category(), what);
-}
+std::system_error sys_error(const std::string& what) { return std::system_error(errno, std::generic_category(), what); }
 }  // namespace
 
 config_watcher::config_watcher(fs::path file, callback on_change)
@@ -90,8 +88,7 @@ void config_watcher::run() {
   for (;;) {
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      spdlog::error("config watcher: poll failed: {}; {} is no longer followed", std::strerror(errno),
-                    file_.string());
+      spdlog::error("config watcher: poll failed: {}; {} is no longer followed", std::strerror(errno), file_.string());
       return;
     }
     if (fds[1].revents != 0) return;
@@ -103,9 +100,10 @@ void config_watcher::run() {
         const auto* ev = reinterpret_cast<const inotify_event*>(p);
         p += sizeof(inotify_event) + ev->len;
         if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
-          spdlog::warn("config watcher: the directory of {} was removed or moved; changes are no "
-                       "longer followed",
-                       file_.string());
+          spdlog::warn(
+              "config watcher: the directory of {} was removed or moved; changes are no "
+              "longer followed",
+              file_.string());
           continue;
         }
         if (ev->len == 0) continue;
@@ -122,13 +120,11 @@ void config_watcher::reload() {
   try {
     text = read_file(file_);
   } catch (const std::system_error& e) {
-    spdlog::warn("config {}: cannot read it ({}); keeping the current settings", file_.string(),
-                 e.what());
+    spdlog::warn("config {}: cannot read it ({}); keeping the current settings", file_.string(), e.what());
     return;
   }
   if (!text) {
-    if (!missing_logged_)
-      spdlog::warn("config {} was removed; keeping the current settings", file_.string());
+    if (!missing_logged_) spdlog::warn("config {} was removed; keeping the current settings", file_.string());
     missing_logged_ = true;
     return;
   }

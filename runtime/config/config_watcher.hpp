@@ -47,7 +47,7 @@ class config_watcher {
   std::filesystem::path file_;
   callback on_change_;
   int inotify_fd_ = -1;
-  int stop_fd_ = -1;  // eventfd: the destructor wakes the thread with it
+  int stop_fd_ = -1;                                  // eventfd: the destructor wakes the thread with it
   std::vector<std::pair<int, std::string>> watches_;  // watch descriptor, file name in its directory
   mutable std::mutex mutex_;
   node_config current_;

@@ -1,7 +1,7 @@
 #include "runtime/config/federation_config.hpp"
 
-#include "runtime/protocol/delta_aggregator.hpp"
 #include "runtime/config/node_config.hpp"
+#include "runtime/protocol/delta_aggregator.hpp"
 #include "runtime/transport/endpoint_check.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -89,7 +89,8 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
       if (!p.IsMap() || !p["id"] || !p["endpoint"]) r.fail("peers", "entries need an id and an endpoint");
       o.peers.push_back({p["id"].as<std::string>(), p["endpoint"].as<std::string>()});
       if (auto problem = endpoint_problem(o.peers.back().endpoint))
-        r.fail("peers", "endpoint '" + o.peers.back().endpoint + "' of '" + o.peers.back().id + "' is invalid: " + *problem);
+        r.fail("peers",
+               "endpoint '" + o.peers.back().endpoint + "' of '" + o.peers.back().id + "' is invalid: " + *problem);
     }
   }
   r.path("state_dir", o.state_dir);

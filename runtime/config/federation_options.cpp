@@ -6,9 +6,12 @@ namespace atn {
 
 const char* to_string(node_role role) {
   switch (role) {
-    case node_role::solver: return "solver";
-    case node_role::coordinator: return "coordinator";
-    case node_role::aggregator: return "aggregator";
+    case node_role::solver:
+      return "solver";
+    case node_role::coordinator:
+      return "coordinator";
+    case node_role::aggregator:
+      return "aggregator";
   }
   return "?";
 }

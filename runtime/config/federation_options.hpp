@@ -29,12 +29,12 @@ struct federation_node_options {
   std::optional<std::filesystem::path> trace;  ///< record every message in and out
   std::filesystem::path state_dir;
 
-  std::filesystem::path data_dir;                    ///< ATN data (sample data in a simulation)
+  std::filesystem::path data_dir;  ///< ATN data (sample data in a simulation)
   std::optional<std::filesystem::path> images_dir;
-  std::size_t slice = 0, slices = 1;                 ///< this node's slice of the sessions
+  std::size_t slice = 0, slices = 1;  ///< this node's slice of the sessions
   std::string preset = "tiny";
   std::int64_t batch = 8;
-  std::int64_t eval_samples = 48;                    ///< held-out samples per kind for evaluations
+  std::int64_t eval_samples = 48;  ///< held-out samples per kind for evaluations
   std::uint64_t seed = 1;
   int threads = 0;
 
@@ -42,11 +42,10 @@ struct federation_node_options {
   delta_attack attack = delta_attack::none;  ///< simulations: this solver attacks (runtime/adversary)
   coordinator_options coordinator;
   round_aggregator_options aggregator;
-  bool json_reports = false;                          ///< aggregator: one JSON object per round on stdout
+  bool json_reports = false;  ///< aggregator: one JSON object per round on stdout
   /// Aggregator: after the rounds, train the initial model on the union of the data for this many
   /// steps in one place and print its held-out loss next to the federated one (0 = no parity run).
   std::int64_t parity_steps = 0;
 };
-
 
 }  // namespace atn

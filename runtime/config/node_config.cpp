@@ -27,15 +27,13 @@ namespace {
 
 fs::path home_dir() {
   if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') return h;
-  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir != nullptr)
-    return pw->pw_dir;
+  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_dir != nullptr) return pw->pw_dir;
   throw std::runtime_error("cannot find the home directory: HOME is unset");
 }
 
 // An XDG base directory: the variable when set to an absolute path, else ~/<fallback>.
 fs::path xdg_dir(const char* var, const char* fallback) {
-  if (const char* v = std::getenv(var); v != nullptr && *v != '\0' && fs::path(v).is_absolute())
-    return v;
+  if (const char* v = std::getenv(var); v != nullptr && *v != '\0' && fs::path(v).is_absolute()) return v;
   return home_dir() / fallback;
 }
 
@@ -109,8 +107,7 @@ struct reader {
       fail(n, key, "expected a whole number");
     }
     if (used != s.size()) fail(n, key, "expected a whole number");
-    if (v < min || v > max)
-      fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    if (v < min || v > max) fail(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return v;
   }
 
@@ -137,13 +134,18 @@ struct reader {
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
     std::size_t j = i;
     while (j < s.size() && s[j] == ' ') ++j;
-    static const std::map<std::string, std::uint64_t> units = {
-        {"", 1},          {"B", 1},          {"KiB", 1ull << 10}, {"MiB", 1ull << 20},
-        {"GiB", 1ull << 30}, {"TiB", 1ull << 40}, {"KB", 1000ull},    {"MB", 1000000ull},
-        {"GB", 1000000000ull}, {"TB", 1000000000000ull}};
+    static const std::map<std::string, std::uint64_t> units = {{"", 1},
+                                                               {"B", 1},
+                                                               {"KiB", 1ull << 10},
+                                                               {"MiB", 1ull << 20},
+                                                               {"GiB", 1ull << 30},
+                                                               {"TiB", 1ull << 40},
+                                                               {"KB", 1000ull},
+                                                               {"MB", 1000000ull},
+                                                               {"GB", 1000000000ull},
+                                                               {"TB", 1000000000000ull}};
     auto unit = units.find(s.substr(j));
-    if (i == 0 || i > 19 || unit == units.end())
-      fail(n, key, "expected a size in bytes, e.g. 1073741824 or 1GiB");
+    if (i == 0 || i > 19 || unit == units.end()) fail(n, key, "expected a size in bytes, e.g. 1073741824 or 1GiB");
     const std::uint64_t v = std::stoull(s.substr(0, i));
     if (v > std::numeric_limits<std::uint64_t>::max() / unit->second) fail(n, key, "too large");
     return v * unit->second;
@@ -173,9 +175,9 @@ struct reader {
 
   // Calls the handler of each key of the map `n`; unknown keys are errors (typos must not
   // silently leave a switch at its default).
-  void section(const YAML::Node& n, const std::string& name,
-               const std::map<std::string, std::function<void(const YAML::Node&, const std::string&)>>&
-                   handlers) const {
+  void section(
+      const YAML::Node& n, const std::string& name,
+      const std::map<std::string, std::function<void(const YAML::Node&, const std::string&)>>& handlers) const {
     if (n.IsNull()) return;
     if (!n.IsMap()) fail(n, name, "expected a section of `key: value` lines");
     for (const auto& kv : n) {
@@ -193,8 +195,7 @@ struct reader {
 
 using handler_map = std::map<std::string, std::function<void(const YAML::Node&, const std::string&)>>;
 
-void read_blur_regions(const reader& r, const YAML::Node& n, const std::string& key,
-                       std::vector<blur_region>& out) {
+void read_blur_regions(const reader& r, const YAML::Node& n, const std::string& key, std::vector<blur_region>& out) {
   out.clear();
   if (n.IsNull()) return;
   if (!n.IsSequence()) r.fail(n, key, "expected a list of {x, y, w, h}");
@@ -218,9 +219,7 @@ std::string with_config_flag(const node_config& c) {
 
 }  // namespace
 
-fs::path default_config_path() {
-  return xdg_dir("XDG_CONFIG_HOME", ".config") / "atn-node" / "config.yaml";
-}
+fs::path default_config_path() { return xdg_dir("XDG_CONFIG_HOME", ".config") / "atn-node" / "config.yaml"; }
 
 fs::path default_state_dir() { return xdg_dir("XDG_DATA_HOME", ".local/share") / "atn-node"; }
 
@@ -237,8 +236,7 @@ fs::path expand_path(const std::string& text, const fs::path& base) {
   std::string out;
   std::size_t i = 0;
   if (!text.empty() && text[0] == '~') {
-    if (text.size() > 1 && text[1] != '/')
-      throw std::runtime_error("only ~ and ~/... are supported, not ~user");
+    if (text.size() > 1 && text[1] != '/') throw std::runtime_error("only ~ and ~/... are supported, not ~user");
     out = home_dir().string();
     i = 1;
   }
@@ -250,9 +248,7 @@ fs::path expand_path(const std::string& text, const fs::path& base) {
     const bool braced = i + 1 < text.size() && text[i + 1] == '{';
     std::size_t start = i + (braced ? 2 : 1);
     std::size_t end = start;
-    while (end < text.size() &&
-           (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
-      ++end;
+    while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) ++end;
     if (end == start || (braced && (end >= text.size() || text[end] != '}')))
       throw std::runtime_error("bad variable reference at \"" + text.substr(i) + "\"");
     out += variable_value(text.substr(start, end - start));
@@ -268,8 +264,8 @@ node_config parse_node_config(const std::string& text, const fs::path& file) {
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    const std::string where = e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1) + ":" +
-                                                        std::to_string(e.mark.column + 1);
+    const std::string where =
+        e.mark.is_null() ? "" : ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1);
     throw std::runtime_error("config " + file.string() + where + ": not valid YAML: " + e.msg);
   }
   node_config c = default_node_config();
@@ -281,11 +277,11 @@ node_config parse_node_config(const std::string& text, const fs::path& file) {
   const handler_map sections = {
       {"paths",
        [&](auto& n, auto& name) {
-         r.section(n, name,
-                   {{"state_dir", [&](auto& v, auto& k) { c.paths.state_dir = r.path(v, k, c.paths.state_dir); }},
-                    {"atn_dir", [&](auto& v, auto& k) { c.paths.atn_dir = r.path(v, k, c.paths.atn_dir); }},
-                    {"capture_dir",
-                     [&](auto& v, auto& k) { c.paths.capture_dir = r.path(v, k, c.paths.capture_dir); }}});
+         r.section(
+             n, name,
+             {{"state_dir", [&](auto& v, auto& k) { c.paths.state_dir = r.path(v, k, c.paths.state_dir); }},
+              {"atn_dir", [&](auto& v, auto& k) { c.paths.atn_dir = r.path(v, k, c.paths.atn_dir); }},
+              {"capture_dir", [&](auto& v, auto& k) { c.paths.capture_dir = r.path(v, k, c.paths.capture_dir); }}});
        }},
       {"consent",
        [&](auto& n, auto& name) {
@@ -324,10 +320,14 @@ node_config parse_node_config(const std::string& text, const fs::path& file) {
                     {"fsync",
                      [&](auto& v, auto& k) {
                        const std::string s = r.string(v, k);
-                       if (s == "every_flush") f.fsync = feed_fsync::every_flush;
-                       else if (s == "periodic") f.fsync = feed_fsync::periodic;
-                       else if (s == "never") f.fsync = feed_fsync::never;
-                       else r.fail(v, k, "expected every_flush, periodic or never");
+                       if (s == "every_flush")
+                         f.fsync = feed_fsync::every_flush;
+                       else if (s == "periodic")
+                         f.fsync = feed_fsync::periodic;
+                       else if (s == "never")
+                         f.fsync = feed_fsync::never;
+                       else
+                         r.fail(v, k, "expected every_flush, periodic or never");
                      }},
                     {"cycle_min_interactions",
                      [&](auto& v, auto& k) { f.cycle_min_interactions = r.unsigned_integer(v, k); }},
@@ -340,11 +340,11 @@ node_config parse_node_config(const std::string& text, const fs::path& file) {
          r.section(n, name,
                    {{"window_ms", [&](auto& v, auto& k) { a.window_ms = r.integer(v, k, 0); }},
                     {"mix", [&](auto& m, auto& mk) {
-                       r.section(m, mk,
-                                 {{"text", [&](auto& v, auto& k) { a.mix_text = r.number(v, k, 0, false); }},
-                                  {"visual", [&](auto& v, auto& k) { a.mix_visual = r.number(v, k, 0, false); }},
-                                  {"multimodal",
-                                   [&](auto& v, auto& k) { a.mix_multimodal = r.number(v, k, 0, false); }}});
+                       r.section(
+                           m, mk,
+                           {{"text", [&](auto& v, auto& k) { a.mix_text = r.number(v, k, 0, false); }},
+                            {"visual", [&](auto& v, auto& k) { a.mix_visual = r.number(v, k, 0, false); }},
+                            {"multimodal", [&](auto& v, auto& k) { a.mix_multimodal = r.number(v, k, 0, false); }}});
                        if (a.mix_text + a.mix_visual + a.mix_multimodal <= 0)
                          r.fail(m, mk, "at least one weight must be > 0");
                      }}});
@@ -352,23 +352,23 @@ node_config parse_node_config(const std::string& text, const fs::path& file) {
       {"train",
        [&](auto& n, auto& name) {
          auto& t = c.train;
-         r.section(n, name,
-                   {{"preset",
-                     [&](auto& v, auto& k) {
-                       t.preset = r.string(v, k);
-                       try {
-                         model_preset(t.preset);
-                       } catch (const std::invalid_argument&) {
-                         r.fail(v, k, "unknown preset (tiny, small or base)");
-                       }
-                     }},
-                    {"steps_per_cycle", [&](auto& v, auto& k) { t.steps_per_cycle = r.integer(v, k, 1); }},
-                    {"batch", [&](auto& v, auto& k) { t.batch = r.integer(v, k, 1); }},
-                    {"learning_rate", [&](auto& v, auto& k) { t.learning_rate = r.number(v, k, 0, true); }},
-                    {"threads", [&](auto& v, auto& k) { t.threads = int(r.integer(v, k, 0, 4096)); }},
-                    {"checkpoint_every_cycles",
-                     [&](auto& v, auto& k) { t.checkpoint_every_cycles = r.integer(v, k, 1); }},
-                    {"seed", [&](auto& v, auto& k) { t.seed = r.unsigned_integer(v, k); }}});
+         r.section(
+             n, name,
+             {{"preset",
+               [&](auto& v, auto& k) {
+                 t.preset = r.string(v, k);
+                 try {
+                   model_preset(t.preset);
+                 } catch (const std::invalid_argument&) {
+                   r.fail(v, k, "unknown preset (tiny, small or base)");
+                 }
+               }},
+              {"steps_per_cycle", [&](auto& v, auto& k) { t.steps_per_cycle = r.integer(v, k, 1); }},
+              {"batch", [&](auto& v, auto& k) { t.batch = r.integer(v, k, 1); }},
+              {"learning_rate", [&](auto& v, auto& k) { t.learning_rate = r.number(v, k, 0, true); }},
+              {"threads", [&](auto& v, auto& k) { t.threads = int(r.integer(v, k, 0, 4096)); }},
+              {"checkpoint_every_cycles", [&](auto& v, auto& k) { t.checkpoint_every_cycles = r.integer(v, k, 1); }},
+              {"seed", [&](auto& v, auto& k) { t.seed = r.unsigned_integer(v, k); }}});
        }},
   };
   for (const auto& kv : root) {
@@ -436,12 +436,11 @@ void set_consent(const fs::path& file_in, consent_switch which, bool on) {
     check = YAML::Load(edited);
   } catch (const YAML::Exception& e) {
     throw std::runtime_error("config " + file.string() + ": cannot set consent." + key +
-                             " by a line edit (the result is not valid YAML: " + e.msg +
-                             "); edit the file by hand");
+                             " by a line edit (the result is not valid YAML: " + e.msg + "); edit the file by hand");
   }
   bool got = !on;
-  if (!check.IsMap() || !check["consent"] || !check["consent"].IsMap() ||
-      !check["consent"][key] || !YAML::convert<bool>::decode(check["consent"][key], got) || got != on)
+  if (!check.IsMap() || !check["consent"] || !check["consent"].IsMap() || !check["consent"][key] ||
+      !YAML::convert<bool>::decode(check["consent"][key], got) || got != on)
     throw std::runtime_error("config " + file.string() + ": cannot set consent." + key +
                              " by a line edit; edit the file by hand");
   try {
@@ -461,9 +460,9 @@ std::string describe_consent(const node_config& c, consent_switch which) {
   if (which == consent_switch::agent_data) {
     const std::string& bus = c.event_bus.endpoint;
     if (c.consent.train_on_agent_data)
-      return "agent data: ON — reading ATN conversations and executions from " +
-             c.paths.atn_dir.string() + (bus.empty() ? "" : " and the event bus " + bus) +
-             " (turn off: atn-node consent agent-data off" + flag + ")";
+      return "agent data: ON — reading ATN conversations and executions from " + c.paths.atn_dir.string() +
+             (bus.empty() ? "" : " and the event bus " + bus) + " (turn off: atn-node consent agent-data off" + flag +
+             ")";
     return "agent data: OFF — " + c.paths.atn_dir.string() + " is not read" +
            (bus.empty() ? "" : " and the event bus " + bus + " is not subscribed") +
            " (turn on: atn-node consent agent-data on" + flag + ")";
@@ -482,8 +481,7 @@ std::string describe_consent(const node_config& c, consent_switch which) {
 }
 
 std::string describe_consent(const node_config& c) {
-  return describe_consent(c, consent_switch::agent_data) + "\n" +
-         describe_consent(c, consent_switch::capture) + "\n";
+  return describe_consent(c, consent_switch::agent_data) + "\n" + describe_consent(c, consent_switch::capture) + "\n";
 }
 
 }  // namespace atn

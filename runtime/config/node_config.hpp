@@ -32,7 +32,6 @@ struct event_bus_config {
   std::string endpoint;  ///< e.g. "tcp://127.0.0.1:5556"; "" = not subscribed
 };
 
-
 /// Screen and browser frames.
 struct capture_config {
   std::string frame_stream;  ///< ZeroMQ endpoint of a live frame stream; "" = none
@@ -42,8 +41,8 @@ struct capture_config {
   std::vector<std::string> exclude_urls;
   std::vector<std::string> exclude_sources;
   std::vector<blur_region> blur_regions;  ///< pixelated before anything else sees the frame
-  double fps_cap = 2.0;  ///< frames per second kept per source, > 0
-  int image_size = 0;    ///< pixels per side fed to the model; 0 = the preset's
+  double fps_cap = 2.0;                   ///< frames per second kept per source, > 0
+  int image_size = 0;                     ///< pixels per side fed to the model; 0 = the preset's
 };
 
 /// When the feed's ring log makes records durable (mirrors ring_fsync without depending on it).
@@ -54,8 +53,8 @@ struct feed_config {
   std::uint64_t max_bytes = std::uint64_t{1} << 30;  ///< on-disk budget; 0 = unbounded
   double max_age_hours = 72;                         ///< records older than this age out; 0 = never
   feed_fsync fsync = feed_fsync::every_flush;
-  std::uint64_t cycle_min_interactions = 32;   ///< a training cycle waits for this many new ones
-  double cycle_min_interval_seconds = 60;      ///< and at least this long since the last cycle
+  std::uint64_t cycle_min_interactions = 32;  ///< a training cycle waits for this many new ones
+  double cycle_min_interval_seconds = 60;     ///< and at least this long since the last cycle
 };
 
 /// Pairing text with frames.
@@ -114,8 +113,7 @@ std::filesystem::path expand_path(const std::string& text, const std::filesystem
 /// gives the defaults and a missing explicit file throws. Bad YAML or a bad value throws
 /// std::runtime_error naming the file, line, key and value. Relative paths in the file are relative
 /// to its directory.
-node_config load_node_config(const std::optional<std::filesystem::path>& path,
-                             bool create_if_missing);
+node_config load_node_config(const std::optional<std::filesystem::path>& path, bool create_if_missing);
 
 /// Parses config text as if read from `file` (which need not exist); throws as load_node_config.
 node_config parse_node_config(const std::string& text, const std::filesystem::path& file);

@@ -13,8 +13,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint32_t dir_mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-                                   IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+constexpr std::uint32_t dir_mask =
+    IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
 std::system_error sys_error(int err, const std::string& what) {
   return std::system_error(err, std::generic_category(), what);
@@ -24,8 +24,7 @@ std::system_error sys_error(int err, const std::string& what) {
 
 capture_dir_watch::capture_dir_watch(fs::path root) : root_(std::move(root)) {
   std::error_code ec;
-  if (!fs::is_directory(root_, ec))
-    throw sys_error(ec ? ec.value() : ENOTDIR, "capture directory " + root_.string());
+  if (!fs::is_directory(root_, ec)) throw sys_error(ec ? ec.value() : ENOTDIR, "capture directory " + root_.string());
   fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd_ < 0) throw sys_error(errno, "inotify_init1 for " + root_.string());
   root_wd_ = ::inotify_add_watch(fd_, root_.c_str(), dir_mask);

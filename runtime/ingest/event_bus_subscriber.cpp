@@ -80,7 +80,8 @@ void event_bus_subscriber::take(std::string_view message, std::vector<bus_event>
     return;
   }
   simdjson::dom::object data;
-  if (obj.at_key("data").get_object().get(data)) return bad("bad_event", "'" + ev.type + "' without a 'data' object; dropped");
+  if (obj.at_key("data").get_object().get(data))
+    return bad("bad_event", "'" + ev.type + "' without a 'data' object; dropped");
   ev.data = simdjson::minify(data);
   if (!obj.at_key("source").get_string().get(text)) ev.source = std::string(text);
   if (!obj.at_key("event_id").get_string().get(text)) ev.event_id = std::string(text);

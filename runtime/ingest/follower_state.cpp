@@ -17,14 +17,12 @@ constexpr std::string_view header_v1 = "atn-jsonl-follower 1";
 std::string from_hex(std::string_view hex) {
   auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-    out += static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1]));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1]));
   return out;
 }
-}
+}  // namespace
 
-std::vector<followed_file_state> load_follower_state(const std::filesystem::path& file,
-                                                     input_report& report) {
+std::vector<followed_file_state> load_follower_state(const std::filesystem::path& file, input_report& report) {
   std::vector<followed_file_state> out;
   std::optional<std::string> text;
   try {
@@ -79,8 +77,7 @@ void save_follower_state(const std::filesystem::path& file, const std::vector<fo
     if (s.origin.find_first_of("\r\n") != std::string::npos) continue;
     text += std::to_string(s.device) + ' ' + std::to_string(s.inode) + ' ' + std::to_string(s.offset) + ' ' +
             std::to_string(s.lines) + ' ' + std::to_string(s.head_length) + ' ' +
-            (s.head_digest.empty() ? std::string("-") : s.head_digest) + ' ' +
-            s.origin + '\n';
+            (s.head_digest.empty() ? std::string("-") : s.head_digest) + ' ' + s.origin + '\n';
   }
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
   write_file_atomic(file, text);

@@ -34,8 +34,7 @@ struct followed_file_state {
 /// one is reported as "corrupt_state" (its good entries are kept). A version-1 file, which held
 /// each head as hex bytes, is migrated: its heads become digests under the key beside the file
 /// (load_or_create_head_key), and the next save writes no bytes.
-std::vector<followed_file_state> load_follower_state(const std::filesystem::path& file,
-                                                     input_report& report);
+std::vector<followed_file_state> load_follower_state(const std::filesystem::path& file, input_report& report);
 
 /// Replaces the state file atomically (write_file_atomic). Throws std::system_error on I/O
 /// failure. Entries whose origin holds a line break cannot be stored and are left out.

@@ -33,10 +33,7 @@ std::int64_t now_ms() {
 }  // namespace
 
 frame_intake::frame_intake(frame_intake_options options)
-    : options_(std::move(options)),
-      filter_(options_.filter),
-      limiter_(options_.fps_cap),
-      taken_(options_.state_file) {
+    : options_(std::move(options)), filter_(options_.filter), limiter_(options_.fps_cap), taken_(options_.state_file) {
   if (!options_.report) options_.report = std::make_shared<input_report>();
   if (options_.max_batch == 0) options_.max_batch = 1;
   taken_.load(*options_.report);
@@ -232,8 +229,7 @@ void frame_intake::receive_stream(std::vector<intake_frame>& out) {
       return;
     }
     ++counters_.stream_messages;
-    const std::string shown =
-        "zmq " + options_.stream_endpoint + " message " + std::to_string(++stream_->received);
+    const std::string shown = "zmq " + options_.stream_endpoint + " message " + std::to_string(++stream_->received);
     if (parts.size() != 2) {
       ++counters_.rejected;
       report().problem("bad_message", shown, 0,
@@ -248,9 +244,8 @@ void frame_intake::receive_stream(std::vector<intake_frame>& out) {
     // A live frame without a usable time is stamped on arrival.
     if (meta.timestamp_ms < 0) meta.timestamp_ms = now_ms();
     const auto& image = parts[1];
-    auto record = make_record(meta, "stream", [&] {
-      return decode_image_bytes(image.data(), image.size(), shown, report());
-    });
+    auto record =
+        make_record(meta, "stream", [&] { return decode_image_bytes(image.data(), image.size(), shown, report()); });
     if (record) out.push_back({std::move(*record), {}, {}});
   }
 }

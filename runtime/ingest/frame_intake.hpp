@@ -47,7 +47,7 @@ struct frame_intake_options {
   std::size_t max_message_bytes = 64 << 20;  ///< larger stream messages are refused by ZeroMQ
   std::chrono::milliseconds poll_interval{100};
   std::chrono::milliseconds retry_interval{1000};  ///< reopening a missing directory; feed retries
-  std::size_t max_unacked_batches = 4;       ///< reading pauses while this many batches are unacknowledged
+  std::size_t max_unacked_batches = 4;             ///< reading pauses while this many batches are unacknowledged
   /// The capture consent switch: while false nothing is opened. Required.
   std::shared_ptr<std::atomic<bool>> consent;
   /// Where bad input is counted; one is made when null.
@@ -63,14 +63,14 @@ struct intake_frame {
 
 /// Counters of the intake since it was made (bad input is in the report).
 struct intake_counters {
-  std::uint64_t files_seen = 0;          ///< complete image files considered
-  std::uint64_t stream_messages = 0;     ///< stream messages received
-  std::uint64_t frames = 0;              ///< frames that passed everything
+  std::uint64_t files_seen = 0;       ///< complete image files considered
+  std::uint64_t stream_messages = 0;  ///< stream messages received
+  std::uint64_t frames = 0;           ///< frames that passed everything
   std::uint64_t excluded_source = 0;
   std::uint64_t excluded_title = 0;
   std::uint64_t excluded_url = 0;
   std::uint64_t fps_dropped = 0;
-  std::uint64_t rejected = 0;            ///< unreadable, undecodable or malformed input
+  std::uint64_t rejected = 0;                 ///< unreadable, undecodable or malformed input
   std::uint64_t skipped_without_consent = 0;  ///< files written while consent was off
 };
 
@@ -133,7 +133,7 @@ class frame_intake {
   bool dir_problem_reported_ = false;
   std::chrono::steady_clock::time_point next_watch_attempt_{};
   std::unique_ptr<stream> stream_;
-  std::set<std::filesystem::path> sidecars_;  // complete sidecars
+  std::set<std::filesystem::path> sidecars_;                                        // complete sidecars
   std::map<std::filesystem::path, std::chrono::steady_clock::time_point> waiting_;  // images awaiting a sidecar
 };
 

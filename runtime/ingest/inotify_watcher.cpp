@@ -10,9 +10,8 @@
 namespace atn {
 
 namespace {
-constexpr std::uint32_t watch_mask = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE |
-                                     IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF |
-                                     IN_ONLYDIR;
+constexpr std::uint32_t watch_mask = IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+                                     IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 }
 
 inotify_watcher::inotify_watcher() {
@@ -34,9 +33,7 @@ std::error_code inotify_watcher::add(const std::filesystem::path& dir) {
   return {};
 }
 
-bool inotify_watcher::watching(const std::filesystem::path& dir) const {
-  return wds_.count(dir) > 0;
-}
+bool inotify_watcher::watching(const std::filesystem::path& dir) const { return wds_.count(dir) > 0; }
 
 std::vector<inotify_watcher::event> inotify_watcher::read(std::chrono::milliseconds timeout) {
   std::vector<event> out;

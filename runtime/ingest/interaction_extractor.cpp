@@ -34,8 +34,7 @@ bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(
 
 std::string turn_hash_hex(std::string_view raw) {
   unsigned char digest[crypto_generichash_BYTES_MIN];
-  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(),
-                     nullptr, 0);
+  crypto_generichash(digest, sizeof digest, reinterpret_cast<const unsigned char*>(raw.data()), raw.size(), nullptr, 0);
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   for (std::size_t i = 0; i < 8; ++i) {
@@ -141,8 +140,7 @@ void interaction_extractor::execution(std::string_view json, std::string_view wh
   }
 }
 
-void interaction_extractor::extract(const bus_event& event, std::string_view bus_name,
-                                    std::vector<interaction>& out) {
+void interaction_extractor::extract(const bus_event& event, std::string_view bus_name, std::vector<interaction>& out) {
   if (event.type == "step.completed") {
     const record_context ctx{bus_name, event.sequence, &report_, &privacy_, {}};
     auto step = parse_step_record(event.data, ctx, event.timestamp_ms);

@@ -19,13 +19,13 @@ struct followed_line;
 
 /// What the extractor made of its input so far (bad input is in the input_report).
 struct extractor_counters {
-  std::uint64_t turns = 0;           ///< conversation turns turned into interactions
-  std::uint64_t executions = 0;      ///< completed or failed executions (one "exec:" each)
-  std::uint64_t steps = 0;           ///< steps (one "step:" each)
-  std::uint64_t dropped = 0;         ///< system turns and turns without content
-  std::uint64_t excluded = 0;        ///< records matching an exclusion pattern
-  std::uint64_t skipped = 0;         ///< queued, running or killed executions
-  std::uint64_t rejected = 0;        ///< bad lines and events (reported)
+  std::uint64_t turns = 0;       ///< conversation turns turned into interactions
+  std::uint64_t executions = 0;  ///< completed or failed executions (one "exec:" each)
+  std::uint64_t steps = 0;       ///< steps (one "step:" each)
+  std::uint64_t dropped = 0;     ///< system turns and turns without content
+  std::uint64_t excluded = 0;    ///< records matching an exclusion pattern
+  std::uint64_t skipped = 0;     ///< queued, running or killed executions
+  std::uint64_t rejected = 0;    ///< bad lines and events (reported)
 };
 
 /// Makes interactions (see messages/feed_messages.hpp) with these keys:
@@ -55,8 +55,8 @@ class interaction_extractor {
 
  private:
   void conversation(const followed_line& line, std::vector<interaction>& out);
-  void execution(std::string_view json, std::string_view where, std::uint64_t number,
-                 std::string_view dir_agent, std::int64_t fallback_ms, std::vector<interaction>& out);
+  void execution(std::string_view json, std::string_view where, std::uint64_t number, std::string_view dir_agent,
+                 std::int64_t fallback_ms, std::vector<interaction>& out);
   void remember_agent(const std::string& execution_id, const std::string& agent);
 
   privacy_filter privacy_;

@@ -41,7 +41,7 @@ struct tracked_file {
   std::uint64_t consumed_offset = 0, consumed_lines = 0;  // past the last complete line
   std::uint64_t delivered_offset = 0;                     // past the last line handed out
   std::uint64_t scan_offset = 0;                          // next byte to read
-  std::string partial;    // bytes [consumed_offset, scan_offset) of an unfinished line
+  std::string partial;                                    // bytes [consumed_offset, scan_offset) of an unfinished line
   bool skipping = false;  // the unfinished line is over the limit: its bytes are dropped
   std::string head;       // the file's first bytes, up to head_bytes
   bool dirty = true;
@@ -61,8 +61,8 @@ struct jsonl_follower::impl {
   std::unordered_map<std::string, file_id> by_path;
   std::map<file_id, followed_file_state> saved;  // loaded, not yet matched to a file
   std::set<fs::path> dirs_to_scan;
-  std::set<fs::path> scanned;          // visited by the current scan
-  std::set<std::string> failed_dirs;   // reported until they can be read again
+  std::set<fs::path> scanned;         // visited by the current scan
+  std::set<std::string> failed_dirs;  // reported until they can be read again
   bool full_rescan = true;
   bool state_dirty = false;
   clock_type::time_point next_rescan;
@@ -114,7 +114,8 @@ struct jsonl_follower::impl {
     std::error_code ec;
     fs::directory_iterator it(dir, ec), end;
     if (ec) {
-      if (ec != std::errc::no_such_file_or_directory) dir_problem(dir, "unreadable_directory", "cannot list: " + ec.message());
+      if (ec != std::errc::no_such_file_or_directory)
+        dir_problem(dir, "unreadable_directory", "cannot list: " + ec.message());
       return;
     }
     failed_dirs.erase(dir.string());
@@ -314,7 +315,8 @@ struct jsonl_follower::impl {
       std::size_t pos = 0;
       while (pos < static_cast<std::size_t>(n) && budget > 0) {
         const auto* nl = static_cast<const char*>(std::memchr(data + pos, '\n', static_cast<std::size_t>(n) - pos));
-        const std::size_t take = nl != nullptr ? static_cast<std::size_t>(nl - (data + pos)) : static_cast<std::size_t>(n) - pos;
+        const std::size_t take =
+            nl != nullptr ? static_cast<std::size_t>(nl - (data + pos)) : static_cast<std::size_t>(n) - pos;
         if (!f.skipping && f.partial.size() + take > opt.max_line_bytes) {
           f.skipping = true;
           std::string().swap(f.partial);  // give the memory back now

@@ -30,12 +30,12 @@ struct jsonl_follower_options {
 
 /// One complete line of a followed file.
 struct followed_line {
-  std::string file;             ///< the file's path now (it may have been renamed since)
+  std::string file;  ///< the file's path now (it may have been renamed since)
   /// The file's path relative to the ATN directory when it was first seen, e.g.
   /// "conversations/active.jsonl" or "agents/a1/execution.jsonl": stays with the file across
   /// renames (its session name).
   std::string origin;
-  std::uint64_t device = 0;     ///< with `inode`, identifies the file
+  std::uint64_t device = 0;  ///< with `inode`, identifies the file
   std::uint64_t inode = 0;
   std::uint64_t end_offset = 0;   ///< byte offset just past the line's '\n'
   std::uint64_t line_number = 0;  ///< 1-based

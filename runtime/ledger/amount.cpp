@@ -105,8 +105,7 @@ amount amount::parse(std::string_view text) {
 uint256 mul_div_floor(const uint256& a, const uint256& num, const uint256& den) {
   if (den.is_zero()) throw amount_error("division by zero");
   const uint512 r = uint512(a) * uint512(num) / uint512(den);
-  if (r > uint512((std::numeric_limits<uint256>::max)()))
-    throw amount_error("mul_div result exceeds 2^256 - 1");
+  if (r > uint512((std::numeric_limits<uint256>::max)())) throw amount_error("mul_div result exceeds 2^256 - 1");
   return uint256(r);
 }
 

@@ -19,14 +19,13 @@ struct context_deleter {
 };
 
 const secp256k1_context* ctx() {
-  static const std::unique_ptr<secp256k1_context, context_deleter> c(
-      [] {
-        secp256k1_context* x = secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
-        unsigned char seed[32];
-        randombytes_buf(seed, sizeof seed);
-        if (!secp256k1_context_randomize(x, seed)) throw crypto_error("secp256k1 context randomisation failed");
-        return x;
-      }());
+  static const std::unique_ptr<secp256k1_context, context_deleter> c([] {
+    secp256k1_context* x = secp256k1_context_create(SECP256K1_CONTEXT_SIGN | SECP256K1_CONTEXT_VERIFY);
+    unsigned char seed[32];
+    randombytes_buf(seed, sizeof seed);
+    if (!secp256k1_context_randomize(x, seed)) throw crypto_error("secp256k1 context randomisation failed");
+    return x;
+  }());
   return c.get();
 }
 

@@ -20,7 +20,9 @@ hash256 keccak256(const std::uint8_t* data, std::size_t size);
 
 std::string to_hex(const std::uint8_t* data, std::size_t size);  ///< lowercase, no "0x"
 template <std::size_t N>
-std::string to_hex(const std::array<std::uint8_t, N>& a) { return to_hex(a.data(), N); }
+std::string to_hex(const std::array<std::uint8_t, N>& a) {
+  return to_hex(a.data(), N);
+}
 /// Parses hex with or without "0x" into exactly `size` bytes; throws std::invalid_argument naming
 /// `what`.
 void from_hex(std::string_view text, std::uint8_t* out, std::size_t size, const char* what);

@@ -22,27 +22,27 @@ namespace atn::ledger {
 
 /// Why a transaction was refused. A refused transaction changes nothing (not even the nonce).
 enum class refusal {
-  bad_signature,          ///< the signature does not recover `from`
-  bad_nonce,              ///< nonce ≠ the sender's next nonce (a replay, or one skipped)
-  malformed,              ///< unknown kind, missing or unparsable field
+  bad_signature,  ///< the signature does not recover `from`
+  bad_nonce,      ///< nonce ≠ the sender's next nonce (a replay, or one skipped)
+  malformed,      ///< unknown kind, missing or unparsable field
   insufficient_balance,
-  below_minimum,          ///< stake under the role's minimum
-  already_staked,         ///< a second stake while one is held
+  below_minimum,   ///< stake under the role's minimum
+  already_staked,  ///< a second stake while one is held
   no_stake,
-  unstake_pending,        ///< add_to_stake / request_unstake after a request
-  no_unstake_request,     ///< unstake without request_unstake
-  locked,                 ///< unstake before the lock-up ended
-  not_authorised,         ///< slash by a non-slasher, governance by a non-governor, close_round by a non-aggregator
-  inactive_service,       ///< attest_usage for a service without an active stake
-  epoch_not_final,        ///< claim before the epoch ended
+  unstake_pending,     ///< add_to_stake / request_unstake after a request
+  no_unstake_request,  ///< unstake without request_unstake
+  locked,              ///< unstake before the lock-up ended
+  not_authorised,      ///< slash by a non-slasher, governance by a non-governor, close_round by a non-aggregator
+  inactive_service,    ///< attest_usage for a service without an active stake
+  epoch_not_final,     ///< claim before the epoch ended
   nothing_to_claim,
   already_claimed,
   unknown_jurisdiction,
   jurisdiction_exists,
-  already_member,         ///< joining twice, or a member / aggregator of another jurisdiction
+  already_member,  ///< joining twice, or a member / aggregator of another jurisdiction
   not_member,
-  aggregator_has_members, ///< the aggregator leaving while members remain
-  round_closed,           ///< close_round twice for one round
+  aggregator_has_members,  ///< the aggregator leaving while members remain
+  round_closed,            ///< close_round twice for one round
 };
 std::string refusal_name(refusal r);
 
@@ -71,13 +71,13 @@ std::map<role, role_params> default_role_params();
 /// Everything a ledger starts from (`ledger init --genesis FILE`).
 struct genesis {
   std::string chain_name = "atn-local";
-  std::int64_t genesis_time = 0;                   ///< 0: the clock's now at init
+  std::int64_t genesis_time = 0;  ///< 0: the clock's now at init
   std::int64_t epoch_length_seconds = 86400;
   amount initial_epoch_budget = amount::atn(10000);
-  std::uint32_t decay_bps = 9900;                  ///< budget(n) = floor(budget(n−1) × decay_bps / 10000)
+  std::uint32_t decay_bps = 9900;  ///< budget(n) = floor(budget(n−1) × decay_bps / 10000)
   amount guild_stake = amount::atn(500);
   amount member_stake = amount::atn(50);
-  std::optional<address> governance;               ///< may set role parameters
+  std::optional<address> governance;  ///< may set role parameters
   std::vector<address> slashers;
   std::map<address, amount> balances;
   std::map<role, role_params> roles = default_role_params();
@@ -113,7 +113,7 @@ struct jurisdiction_info {
   std::string name;
   specialisation spec = specialisation::text;
   address aggregator;
-  amount treasury;                 ///< guild stake + member stakes
+  amount treasury;  ///< guild stake + member stakes
   std::vector<address> members;
 };
 

@@ -40,7 +40,8 @@ struct reader {
 };
 
 std::uint64_t parse_u64(const std::string& text, const char* what) {
-  if (text.empty() || text.size() > 20) throw std::invalid_argument(std::string(what) + " \"" + text + "\" is not an integer");
+  if (text.empty() || text.size() > 20)
+    throw std::invalid_argument(std::string(what) + " \"" + text + "\" is not an integer");
   for (char c : text)
     if (c < '0' || c > '9') throw std::invalid_argument(std::string(what) + " \"" + text + "\" is not an integer");
   const unsigned long long v = std::stoull(text);
@@ -81,12 +82,18 @@ std::vector<round_share> parse_shares(const std::string& text, bool with_units) 
 
 std::string role_name(role r) {
   switch (r) {
-    case role::proposer: return "proposer";
-    case role::solver: return "solver";
-    case role::coordinator: return "coordinator";
-    case role::aggregator: return "aggregator";
-    case role::validator: return "validator";
-    case role::inference_provider: return "inference-provider";
+    case role::proposer:
+      return "proposer";
+    case role::solver:
+      return "solver";
+    case role::coordinator:
+      return "coordinator";
+    case role::aggregator:
+      return "aggregator";
+    case role::validator:
+      return "validator";
+    case role::inference_provider:
+      return "inference-provider";
   }
   return "?";
 }
@@ -100,9 +107,12 @@ std::optional<role> parse_role(std::string_view text) {
 
 std::string specialisation_name(specialisation s) {
   switch (s) {
-    case specialisation::text: return "text";
-    case specialisation::visual: return "visual";
-    case specialisation::multimodal: return "multimodal";
+    case specialisation::text:
+      return "text";
+    case specialisation::visual:
+      return "visual";
+    case specialisation::multimodal:
+      return "multimodal";
   }
   return "?";
 }
@@ -183,7 +193,8 @@ tx_body unstake() { return {std::string(tx_kind::unstake), {}}; }
 tx_body slash(const address& who, const amount& value, const std::string& reason) {
   return {std::string(tx_kind::slash), {{"who", who.to_lower()}, {"amount", value.units_string()}, {"reason", reason}}};
 }
-tx_body attest_usage(const address& service, std::uint64_t units, const std::string& jurisdiction, std::uint64_t round) {
+tx_body attest_usage(const address& service, std::uint64_t units, const std::string& jurisdiction,
+                     std::uint64_t round) {
   tx_body b{std::string(tx_kind::attest_usage), {{"service", service.to_lower()}, {"units", std::to_string(units)}}};
   if (!jurisdiction.empty()) {
     b.fields["jurisdiction"] = jurisdiction;
@@ -198,12 +209,18 @@ tx_body close_round(const round_result& r) {
            {"solvers", shares_text(r.solvers, true)},
            {"coordinators", shares_text(r.coordinators, false)}}};
 }
-tx_body claim_reward(std::uint64_t epoch) { return {std::string(tx_kind::claim_reward), {{"epoch", std::to_string(epoch)}}}; }
+tx_body claim_reward(std::uint64_t epoch) {
+  return {std::string(tx_kind::claim_reward), {{"epoch", std::to_string(epoch)}}};
+}
 tx_body create_jurisdiction(const std::string& name, specialisation s) {
   return {std::string(tx_kind::create_jurisdiction), {{"name", name}, {"specialisation", specialisation_name(s)}}};
 }
-tx_body join_jurisdiction(const std::string& name) { return {std::string(tx_kind::join_jurisdiction), {{"name", name}}}; }
-tx_body leave_jurisdiction(const std::string& name) { return {std::string(tx_kind::leave_jurisdiction), {{"name", name}}}; }
+tx_body join_jurisdiction(const std::string& name) {
+  return {std::string(tx_kind::join_jurisdiction), {{"name", name}}};
+}
+tx_body leave_jurisdiction(const std::string& name) {
+  return {std::string(tx_kind::leave_jurisdiction), {{"name", name}}};
+}
 tx_body set_role_params(role r, const amount& minimum, std::int64_t lockup_seconds) {
   return {std::string(tx_kind::set_role_params),
           {{"role", role_name(r)}, {"minimum", minimum.units_string()}, {"lockup", std::to_string(lockup_seconds)}}};

@@ -26,7 +26,8 @@ void wallet::save(const fs::path& path) const {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     if (errno == EEXIST)
-      throw std::runtime_error("wallet " + path.string() + " exists already; `atn-node wallet show` prints its address");
+      throw std::runtime_error("wallet " + path.string() +
+                               " exists already; `atn-node wallet show` prints its address");
     throw std::runtime_error("cannot create wallet " + path.string() + ": " + std::strerror(errno));
   }
   const std::string text = "atn-wallet 1\naddress " + address_.to_string() + "\nprivate_key " + to_hex(key_) + "\n";
@@ -44,7 +45,7 @@ void wallet::save(const fs::path& path) const {
 }
 
 wallet wallet::load(const fs::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     throw std::runtime_error("no wallet at " + path.string() + "; create one with `atn-node wallet new`");
   if (st.st_mode & 077)

@@ -14,9 +14,9 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
+#include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <deque>
 #include <iostream>
@@ -46,8 +46,10 @@ caf::behavior inbound_relay(caf::stateful_actor<relay_state>* self) {
       },
       [=](inbound_message& m) {
         auto& st = self->state;
-        if (st.target) self->send(st.target, std::move(m));
-        else st.waiting.push_back(std::move(m));
+        if (st.target)
+          self->send(st.target, std::move(m));
+        else
+          st.waiting.push_back(std::move(m));
       },
   };
 }
@@ -127,8 +129,8 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   }
   auto data = std::make_shared<training_data>(load_training_data(data_options, problems));
   spdlog::info("{} ({}): {} training and {} held-out samples from {} (slice {}/{}); input problems: {}", o.id,
-               to_string(o.role), data->train.size(), data->held_out.size(), o.data_dir.string(), o.slice + 1,
-               o.slices, problems.summary());
+               to_string(o.role), data->train.size(), data->held_out.size(), o.data_dir.string(), o.slice + 1, o.slices,
+               problems.summary());
 
   auto engine = std::make_shared<vl_jepa_trainer>(model, train);
   caf::actor_system_config cfg;
@@ -182,8 +184,8 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
       ao.jurisdiction = o.jurisdiction;
       ao.state_dir = o.state_dir / "aggregator";
       ao.initial_weights = engine->shared_weights();
-      auto eval = held_out_batches(data->held_out, ao.task.modalities, o.batch, static_cast<std::size_t>(o.eval_samples),
-                                   model);
+      auto eval = held_out_batches(data->held_out, ao.task.modalities, o.batch,
+                                   static_cast<std::size_t>(o.eval_samples), model);
       if (!eval.empty()) {
         ao.evaluate = [engine, eval](const named_tensors& weights) {
           engine->load_shared_weights(weights);
@@ -211,8 +213,10 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
           running = false;
         },
         [&](caf::down_msg& d) {
-          if (d.source == bridge) spdlog::error("{}: the bridge stopped: {}", o.id, system.render(d.reason));
-          else spdlog::error("{}: the {} actor stopped: {}", o.id, to_string(o.role), system.render(d.reason));
+          if (d.source == bridge)
+            spdlog::error("{}: the bridge stopped: {}", o.id, system.render(d.reason));
+          else
+            spdlog::error("{}: the {} actor stopped: {}", o.id, to_string(o.role), system.render(d.reason));
           exit_code = 1;
           running = false;
         },
@@ -220,17 +224,17 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   }
   // Let the last broadcast (the final round_result) leave before the sockets close.
   if (o.role == node_role::aggregator) {
-    self->request(bridge, std::chrono::seconds(5), bridge_stats_atom::value).receive([](const caf::message&) {}, [](caf::error&) {});
+    self->request(bridge, std::chrono::seconds(5), bridge_stats_atom::value)
+        .receive([](const caf::message&) {}, [](caf::error&) {});
   }
   if (exit_code == 0 && !stop.load() && o.role == node_role::aggregator && o.parity_steps > 0 &&
       aggregator_options.evaluate) {
     spdlog::info("{}: parity: training one node on the union of the data for {} steps", o.id, o.parity_steps);
     auto central = central_baseline(*engine, aggregator_options.initial_weights, *data, aggregator_options,
                                     o.parity_steps, o.batch, o.seed);
-    const nlohmann::json parity = {{"parity",
-                                    {{"central_steps", o.parity_steps},
-                                     {"central_loss", central.loss},
-                                     {"central_cosine", central.cosine}}}};
+    const nlohmann::json parity = {
+        {"parity",
+         {{"central_steps", o.parity_steps}, {"central_loss", central.loss}, {"central_cosine", central.cosine}}}};
     if (o.json_reports) std::cout << parity.dump() << std::endl;
   }
   self->send_exit(role_actor, caf::exit_reason::user_shutdown);

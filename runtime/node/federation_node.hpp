@@ -10,7 +10,6 @@
 
 namespace atn {
 
-
 /// Runs the node until the aggregator's rounds are done (aggregator) or `stop` turns true (any
 /// role). Returns the process exit code; errors are logged naming their cause.
 int run_federation_node(const federation_node_options& options, const std::atomic<bool>& stop);

@@ -2,8 +2,8 @@
 
 #include "runtime/util/file_util.hpp"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -26,8 +26,7 @@ namespace {
 constexpr std::int64_t status_version = 1;
 
 std::int64_t now_unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -37,8 +36,7 @@ std::int64_t now_unix_ms() {
 
 // Reads the optional `field` of `obj` into `out`; absent fields keep their default.
 template <typename T>
-void field(simdjson::dom::object obj, const char* name, T& out, const fs::path& file,
-           const std::string& prefix = "") {
+void field(simdjson::dom::object obj, const char* name, T& out, const fs::path& file, const std::string& prefix = "") {
   simdjson::dom::element e;
   if (obj[name].get(e)) return;
   T v{};
@@ -58,8 +56,7 @@ void field(simdjson::dom::object obj, const char* name, T& out, const fs::path& 
   out = std::move(v);
 }
 
-std::optional<simdjson::dom::object> object_field(simdjson::dom::object obj, const char* name,
-                                                  const fs::path& file) {
+std::optional<simdjson::dom::object> object_field(simdjson::dom::object obj, const char* name, const fs::path& file) {
   simdjson::dom::object o;
   simdjson::dom::element e;
   if (obj[name].get(e)) return std::nullopt;
@@ -108,7 +105,8 @@ fs::path node_status_path(const fs::path& state_dir) { return state_dir / "statu
 void write_node_status(const fs::path& state_dir, const node_status& s) {
   auto sources = nlohmann::ordered_json::array();
   for (const source_status& src : s.sources)
-    sources.push_back({{"name", src.name}, {"location", src.location}, {"enabled", src.enabled}, {"counters", src.counters}});
+    sources.push_back(
+        {{"name", src.name}, {"location", src.location}, {"enabled", src.enabled}, {"counters", src.counters}});
   const nlohmann::ordered_json j = {
       {"version", status_version},
       {"pid", s.pid},
@@ -172,8 +170,7 @@ std::optional<node_status> read_node_status(const fs::path& state_dir) {
         if (counters.get_object().get(c)) bad(file, at + "counters", "expected an object");
         for (auto kv : c) {
           std::uint64_t v = 0;
-          if (kv.value.get_uint64().get(v))
-            bad(file, at + "counters." + std::string(kv.key), "expected a count");
+          if (kv.value.get_uint64().get(v)) bad(file, at + "counters." + std::string(kv.key), "expected a count");
           src.counters[std::string(kv.key)] = v;
         }
       }
@@ -200,8 +197,7 @@ std::pair<std::uint64_t, std::uint64_t> feed_disk_usage(const fs::path& state_di
   for (fs::recursive_directory_iterator it(feed, fs::directory_options::skip_permission_denied, ec), end;
        !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.rfind("seg-", 0) != 0 || name.size() < 8 || name.substr(name.size() - 4) != ".log")
-      continue;
+    if (name.rfind("seg-", 0) != 0 || name.size() < 8 || name.substr(name.size() - 4) != ".log") continue;
     std::error_code fec;
     if (!it->is_regular_file(fec)) continue;
     const std::uintmax_t size = it->file_size(fec);
@@ -229,8 +225,8 @@ status_report gather_status(const node_config& config) {
 
 std::string render_status(const node_config& c, const status_report& r) {
   std::ostringstream out;
-  out << "config:   " << c.paths.config_file.string()
-      << (r.config_exists ? "" : " (not written yet: defaults in use)") << "\n";
+  out << "config:   " << c.paths.config_file.string() << (r.config_exists ? "" : " (not written yet: defaults in use)")
+      << "\n";
   out << "state:    " << c.paths.state_dir.string() << "\n";
   out << describe_consent(c);
   out << "privacy:  PII scrubbing " << (c.privacy.scrub_pii ? "on" : "OFF") << ", "
@@ -244,11 +240,11 @@ std::string render_status(const node_config& c, const status_report& r) {
   } else {
     const node_status& n = *r.node;
     if (r.node_alive)
-      out << "node:     running, pid " << n.pid << ", since " << local_time(n.started_ms)
-          << ", status updated " << age(r.now_ms - n.updated_ms);
+      out << "node:     running, pid " << n.pid << ", since " << local_time(n.started_ms) << ", status updated "
+          << age(r.now_ms - n.updated_ms);
     else
-      out << "node:     not running (pid " << n.pid << " has exited; last status "
-          << local_time(n.updated_ms) << ", " << age(r.now_ms - n.updated_ms) << ")";
+      out << "node:     not running (pid " << n.pid << " has exited; last status " << local_time(n.updated_ms) << ", "
+          << age(r.now_ms - n.updated_ms) << ")";
     out << (n.activity.empty() || !r.node_alive ? "" : ", " + n.activity) << "\n";
     if (r.node_alive && n.train_on_agent_data != c.consent.train_on_agent_data)
       out << "          the node still has agent data " << (n.train_on_agent_data ? "ON" : "OFF")
@@ -273,13 +269,11 @@ std::string render_status(const node_config& c, const status_report& r) {
     }
   }
 
-  out << "feed:     " << human_bytes(r.feed_disk_bytes) << " buffered on disk in " << r.feed_segments
-      << " segment file" << (r.feed_segments == 1 ? "" : "s") << " under "
-      << (c.paths.state_dir / "feed").string();
+  out << "feed:     " << human_bytes(r.feed_disk_bytes) << " buffered on disk in " << r.feed_segments << " segment file"
+      << (r.feed_segments == 1 ? "" : "s") << " under " << (c.paths.state_dir / "feed").string();
   if (r.node && r.node_problem.empty())
-    out << "; the node " << (r.node_alive ? "reports" : "last reported") << " "
-        << r.node->buffered_records << " records (" << human_bytes(r.node->buffered_bytes)
-        << ") buffered";
+    out << "; the node " << (r.node_alive ? "reports" : "last reported") << " " << r.node->buffered_records
+        << " records (" << human_bytes(r.node->buffered_bytes) << ") buffered";
   out << "\n";
   return out.str();
 }

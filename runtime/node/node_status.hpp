@@ -26,9 +26,9 @@ struct source_status {
 /// What `<state_dir>/status.json` holds.
 struct node_status {
   std::int64_t pid = 0;
-  std::int64_t started_ms = 0;  ///< Unix ms
-  std::int64_t updated_ms = 0;  ///< Unix ms of this write
-  std::string activity;         ///< e.g. "waiting for data", "training cycle 3"; may be empty
+  std::int64_t started_ms = 0;       ///< Unix ms
+  std::int64_t updated_ms = 0;       ///< Unix ms of this write
+  std::string activity;              ///< e.g. "waiting for data", "training cycle 3"; may be empty
   bool train_on_agent_data = false;  ///< the switches the node applies now
   bool train_on_capture = false;
   std::vector<source_status> sources;

@@ -9,17 +9,17 @@
 #include "messages/training_messages.hpp"
 #include "model/checkpoint.hpp"
 #include "model/vl_jepa_trainer.hpp"
-#include "runtime/node/capture_source.hpp"
 #include "runtime/config/config_watcher.hpp"
-#include "runtime/util/file_util.hpp"
+#include "runtime/ingest/time_aligner.hpp"
+#include "runtime/node/capture_source.hpp"
 #include "runtime/node/node_status.hpp"
 #include "runtime/training/sample_mix_source.hpp"
-#include "runtime/ingest/time_aligner.hpp"
+#include "runtime/util/file_util.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <deque>
 #include <sstream>
@@ -69,7 +69,8 @@ event_subscriber_options subscriber_options(const node_config& c, std::shared_pt
   return o;
 }
 
-capture_source_options capture_options(const node_config& c, int image_size, std::shared_ptr<std::atomic<bool>> consent) {
+capture_source_options capture_options(const node_config& c, int image_size,
+                                       std::shared_ptr<std::atomic<bool>> consent) {
   capture_source_options o;
   o.capture_dir = c.paths.capture_dir;
   o.stream_endpoint = c.capture.frame_stream;
@@ -123,8 +124,13 @@ class solo_run {
  public:
   solo_run(const node_config& c, const std::atomic<bool>& stop, std::shared_ptr<std::atomic<bool>> agent_on,
            std::shared_ptr<std::atomic<bool>> capture_on, caf::actor_system& system)
-      : c_(c), stop_(stop), agent_on_(std::move(agent_on)), capture_on_(std::move(capture_on)), system_(system),
-        self_(system), model_(model_preset(c.train.preset)) {}
+      : c_(c),
+        stop_(stop),
+        agent_on_(std::move(agent_on)),
+        capture_on_(std::move(capture_on)),
+        system_(system),
+        self_(system),
+        model_(model_preset(c.train.preset)) {}
 
   int run() {
     auto feed = spawn_feed_store(system_, feed_options(c_));
@@ -153,13 +159,15 @@ class solo_run {
     engine_ = std::make_shared<vl_jepa_trainer>(model_, engine_config(c_.train));
     resume();
     subscriber_ = spawn_event_subscriber(system_, subscriber_options(c_, agent_on_), feed_);
-    capture_ = spawn_capture_source(system_, capture_options(c_, static_cast<int>(model_.image_size), capture_on_), feed_);
+    capture_ =
+        spawn_capture_source(system_, capture_options(c_, static_cast<int>(model_.image_size), capture_on_), feed_);
     ema_ = spawn_ema_updater(system_, engine_->train().ema_start, engine_->train().ema_end);
     self_->send(feed_, cycle_ready_atom::value, caf::actor{self_});
-    spdlog::info("running: preset {} on {}, {} steps per cycle; a cycle waits for {} new interactions; "
-                 "status in {}",
-                 model_.preset, engine_->device_name(), c_.train.steps_per_cycle, c_.feed.cycle_min_interactions,
-                 node_status_path(c_.paths.state_dir).string());
+    spdlog::info(
+        "running: preset {} on {}, {} steps per cycle; a cycle waits for {} new interactions; "
+        "status in {}",
+        model_.preset, engine_->device_name(), c_.train.steps_per_cycle, c_.feed.cycle_min_interactions,
+        node_status_path(c_.paths.state_dir).string());
     write_status();
   }
 
@@ -172,8 +180,7 @@ class solo_run {
             else
               start_cycle();
           },
-          [&](train_progress& p) { on_progress(p); },
-          [&](train_result& r) { on_result(r); },
+          [&](train_progress& p) { on_progress(p); }, [&](train_result& r) { on_result(r); },
           [&](train_failure& f) {
             spdlog::warn("cycle {} failed after {} steps: {}", cycle_, cycle_steps_, f.reason);
             count_partial_cycle();
@@ -227,7 +234,7 @@ class solo_run {
     ++cycle_;
     const alignment aligned = align_by_time({texts_.begin(), texts_.end()}, {frames_.begin(), frames_.end()},
                                             alignment_options{c_.align.window_ms});
-    sample_mix_options mix{c_.align.mix_text, c_.align.mix_visual, c_.align.mix_multimodal, c_.train.batch, 0,
+    sample_mix_options mix{c_.align.mix_text,     c_.align.mix_visual, c_.align.mix_multimodal, c_.train.batch, 0,
                            c_.train.seed + cycle_};
     auto source = std::make_shared<sample_mix_source>(model_, mix);
     source->add(aligned.samples);
@@ -262,10 +269,11 @@ class solo_run {
     total_steps_ += r.steps;
     cycle_steps_ = 0;
     ++unsaved_cycles_;
-    spdlog::info("cycle {}: samples text {} visual {} multimodal {}; {}, {}; {} steps ({} skipped) in {:.2f} s; "
-                 "{} steps in all",
-                 cycle_, sizes_[0], sizes_[1], sizes_[2], text_mean_.describe("text"), visual_mean_.describe("visual"),
-                 r.steps, r.skipped_steps, r.seconds, total_steps_);
+    spdlog::info(
+        "cycle {}: samples text {} visual {} multimodal {}; {}, {}; {} steps ({} skipped) in {:.2f} s; "
+        "{} steps in all",
+        cycle_, sizes_[0], sizes_[1], sizes_[2], text_mean_.describe("text"), visual_mean_.describe("visual"), r.steps,
+        r.skipped_steps, r.seconds, total_steps_);
     end_cycle();
     if (unsaved_cycles_ >= c_.train.checkpoint_every_cycles) save_checkpoint();
     if (pending_) {
@@ -328,7 +336,9 @@ class solo_run {
     st.train_on_agent_data = agent_on_->load();
     st.train_on_capture = capture_on_->load();
     const auto& ss = subscriber_status_;
-    st.sources.push_back({"agent_data", c_.paths.atn_dir.string(), st.train_on_agent_data,
+    st.sources.push_back({"agent_data",
+                          c_.paths.atn_dir.string(),
+                          st.train_on_agent_data,
                           {{"files", ss.files},
                            {"lines", ss.lines},
                            {"interactions", ss.interactions},
@@ -337,8 +347,11 @@ class solo_run {
                            {"excluded", ss.extracted.excluded},
                            {"problems", ss.bad_input}}});
     if (!c_.event_bus.endpoint.empty())
-      st.sources.push_back({"event_bus", c_.event_bus.endpoint, st.train_on_agent_data,
-                            {{"events", ss.events}, {"duplicates", ss.bus.duplicates}, {"malformed", ss.bus.malformed}}});
+      st.sources.push_back(
+          {"event_bus",
+           c_.event_bus.endpoint,
+           st.train_on_agent_data,
+           {{"events", ss.events}, {"duplicates", ss.bus.duplicates}, {"malformed", ss.bus.malformed}}});
     st.sources.push_back({"capture", c_.paths.capture_dir.string(), st.train_on_capture, capture_status_.directory});
     if (!c_.capture.frame_stream.empty())
       st.sources.push_back({"frame_stream", c_.capture.frame_stream, st.train_on_capture, capture_status_.stream});

@@ -8,8 +8,8 @@
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
-#include <caf/all.hpp>
 #include <spdlog/spdlog.h>
+#include <caf/all.hpp>
 
 #include <stdexcept>
 
@@ -39,8 +39,8 @@ void check_collapse(train_run_report& r, double floor) {
   auto check = [&](const std::optional<step_metrics>& before, const std::optional<step_metrics>& after,
                    const char* kind) {
     if (!before || !after) return;
-    for (auto [b, a, modality] : {std::tuple{&before->text, &after->text, "text"},
-                                  std::tuple{&before->visual, &after->visual, "visual"}}) {
+    for (auto [b, a, modality] :
+         {std::tuple{&before->text, &after->text, "text"}, std::tuple{&before->visual, &after->visual, "visual"}}) {
       if (!a->present) continue;
       if (a->spread < floor || a->spread < 0.1 * b->spread) {
         r.collapsed = true;
@@ -67,10 +67,11 @@ train_run_report run_training(const train_run_options& o, const train_progress_c
   r.train_samples = data.train.size();
   r.held_out_samples = data.held_out.size();
   r.agents = data.agents;
-  spdlog::info("data: {} sessions ({} held out), {} frames ({} paired), {} training and {} held-out samples "
-               "(text {}, visual {}, multimodal {}); bad input: {}",
-               r.sessions, r.held_out_sessions, r.frames, r.paired_frames, r.train_samples, r.held_out_samples,
-               data.train.text.size(), data.train.visual.size(), data.train.multimodal.size(), problems.summary());
+  spdlog::info(
+      "data: {} sessions ({} held out), {} frames ({} paired), {} training and {} held-out samples "
+      "(text {}, visual {}, multimodal {}); bad input: {}",
+      r.sessions, r.held_out_sessions, r.frames, r.paired_frames, r.train_samples, r.held_out_samples,
+      data.train.text.size(), data.train.visual.size(), data.train.multimodal.size(), problems.summary());
 
   configure_torch_threads(o.train.threads);
   auto engine = std::make_shared<vl_jepa_trainer>(o.data.model, o.train);

@@ -14,8 +14,8 @@ namespace atn {
 struct train_run_options {
   training_data_options data;
   train_config train;
-  std::size_t eval_samples = 96;             ///< held-out samples per kind that are measured
-  std::optional<std::filesystem::path> out;  ///< checkpoint to write (atomically)
+  std::size_t eval_samples = 96;                      ///< held-out samples per kind that are measured
+  std::optional<std::filesystem::path> out;           ///< checkpoint to write (atomically)
   std::optional<std::filesystem::path> export_torch;  ///< shared weights for Python's torch.load
 };
 
@@ -28,7 +28,7 @@ struct train_run_report {
   std::size_t sessions = 0, held_out_sessions = 0, frames = 0, paired_frames = 0;
   std::size_t train_samples = 0, held_out_samples = 0;
   std::vector<std::string> agents;
-  std::string input_problems;   ///< input_report summary
+  std::string input_problems;  ///< input_report summary
   held_out_metrics before, after;
   probe_result probe_before, probe_after;
   probe_result probe_reference;  ///< the same probe on byte-bigram counts: no model involved
@@ -36,8 +36,8 @@ struct train_run_report {
   std::int64_t steps = 0, skipped_steps = 0;
   double seconds = 0;
   std::string device;
-  std::string version;          ///< BLAKE2b-256 of the trained shared weights
-  bool collapsed = false;       ///< target embeddings lost their spread across the batch
+  std::string version;     ///< BLAKE2b-256 of the trained shared weights
+  bool collapsed = false;  ///< target embeddings lost their spread across the batch
   std::string collapse_detail;
 };
 

@@ -31,7 +31,8 @@ void commit_book::close(const std::map<std::string, digest256>* authoritative) {
     if (participants_.count(sender)) commits_.emplace(sender, c);
 }
 
-std::optional<reject_reason> commit_book::reveal(const std::string& sender, const digest256& payload_hash, const digest256& salt) {
+std::optional<reject_reason> commit_book::reveal(const std::string& sender, const digest256& payload_hash,
+                                                 const digest256& salt) {
   if (!participants_.count(sender)) return reject_reason::unknown_sender;
   if (!closed_) return reject_reason::early_reveal;
   auto it = commits_.find(sender);

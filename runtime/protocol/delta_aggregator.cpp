@@ -105,9 +105,12 @@ void read_exact_at(int fd, void* out, std::size_t size, std::uint64_t offset, co
 
 std::string to_string(aggregation_rule rule) {
   switch (rule) {
-    case aggregation_rule::fedavg: return "fedavg";
-    case aggregation_rule::trimmed_mean: return "trimmed_mean";
-    case aggregation_rule::median: return "median";
+    case aggregation_rule::fedavg:
+      return "fedavg";
+    case aggregation_rule::trimmed_mean:
+      return "trimmed_mean";
+    case aggregation_rule::median:
+      return "median";
   }
   return "unknown";
 }
@@ -192,8 +195,7 @@ void delta_aggregator::accumulate(const named_tensors& delta, double weight) {
   if (!std::isfinite(w))
     throw std::invalid_argument("aggregator: weight " + std::to_string(weight) + " is out of float range against " +
                                 std::to_string(first_weight_));
-  for (std::size_t i = 0; i < delta.size(); ++i)
-    add_scaled(sums_[i].data(), delta[i].data->data(), w, sums_[i].size());
+  for (std::size_t i = 0; i < delta.size(); ++i) add_scaled(sums_[i].data(), delta[i].data->data(), w, sums_[i].size());
 }
 
 void delta_aggregator::spill(const named_tensors& delta) {
@@ -272,8 +274,8 @@ named_tensors delta_aggregator::finish_robust() {
     for (std::size_t start = 0; start < t.size; start += chunk) {
       const std::size_t c = std::min(chunk, t.size - start);
       for (std::size_t i = 0; i < n; ++i)
-        read_exact_at(files[i].get(), block.data() + i * c, c * sizeof(float),
-                      tensor_offset + start * sizeof(float), spill_files_[i]);
+        read_exact_at(files[i].get(), block.data() + i * c, c * sizeof(float), tensor_offset + start * sizeof(float),
+                      spill_files_[i]);
       if (network.empty() && n > 1) {
         // Many deltas: sort each coordinate's column instead of the network's O(N log² N) passes.
         for (std::size_t j = 0; j < c; ++j) {

@@ -80,7 +80,8 @@ delta_verdict check_layout(const named_tensors& delta, const named_tensors& expe
 delta_verdict check_finite(const named_tensors& delta) {
   for (const auto& t : delta)
     for (float v : *t.data)
-      if (!std::isfinite(v)) return delta_verdict::reject(reject_reason::non_finite, "tensor '" + t.name + "' has NaN or Inf");
+      if (!std::isfinite(v))
+        return delta_verdict::reject(reject_reason::non_finite, "tensor '" + t.name + "' has NaN or Inf");
   return delta_verdict::accept();
 }
 
@@ -117,14 +118,15 @@ norm_rule_summary apply_norm_rule(std::vector<delta_assessment>& round, double r
   for (auto& a : round) {
     if (!a.verdict.accepted) continue;
     if (a.norm > s.cap) {
-      a.verdict = delta_verdict::reject(reject_reason::norm_cap, "norm " + std::to_string(a.norm) + " exceeds " +
-                                                        std::to_string(options.reference_cap) +
-                                                        " x the reference norm " + std::to_string(reference_norm));
+      a.verdict =
+          delta_verdict::reject(reject_reason::norm_cap, "norm " + std::to_string(a.norm) + " exceeds " +
+                                                             std::to_string(options.reference_cap) +
+                                                             " x the reference norm " + std::to_string(reference_norm));
     } else if (a.norm > s.threshold) {
-      a.verdict = delta_verdict::reject(reject_reason::norm_outlier, "norm " + std::to_string(a.norm) + " exceeds median " +
-                                                            std::to_string(s.median) + " + " +
-                                                            std::to_string(options.k) + " robust deviations (" +
-                                                            std::to_string(s.threshold) + ")");
+      a.verdict = delta_verdict::reject(reject_reason::norm_outlier,
+                                        "norm " + std::to_string(a.norm) + " exceeds median " +
+                                            std::to_string(s.median) + " + " + std::to_string(options.k) +
+                                            " robust deviations (" + std::to_string(s.threshold) + ")");
     } else {
       continue;
     }

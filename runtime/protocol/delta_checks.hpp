@@ -31,9 +31,7 @@ struct delta_verdict {
   std::string detail;
 
   static delta_verdict accept() { return {}; }
-  static delta_verdict reject(reject_reason reason, std::string detail) {
-    return {false, reason, std::move(detail)};
-  }
+  static delta_verdict reject(reject_reason reason, std::string detail) { return {false, reason, std::move(detail)}; }
 };
 
 /// Rejects layout_mismatch when `delta`'s names or shapes differ from `expected` (detail names

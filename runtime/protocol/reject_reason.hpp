@@ -32,12 +32,24 @@ enum class reject_reason {
 
 /// Every reason, in declaration order (for tests and tables).
 inline constexpr reject_reason all_reject_reasons[] = {
-    reject_reason::unknown_sender,   reject_reason::duplicate_commit, reject_reason::late_commit,
-    reject_reason::early_reveal,     reject_reason::late_reveal,      reject_reason::no_commitment,
-    reject_reason::commitment_mismatch, reject_reason::duplicate_reveal, reject_reason::wrong_round,
-    reject_reason::malformed,        reject_reason::layout_mismatch,  reject_reason::non_finite,
-    reject_reason::missing,          reject_reason::norm_outlier,     reject_reason::norm_cap,     reject_reason::loss_increase,
-    reject_reason::no_incentive,     reject_reason::error,
+    reject_reason::unknown_sender,
+    reject_reason::duplicate_commit,
+    reject_reason::late_commit,
+    reject_reason::early_reveal,
+    reject_reason::late_reveal,
+    reject_reason::no_commitment,
+    reject_reason::commitment_mismatch,
+    reject_reason::duplicate_reveal,
+    reject_reason::wrong_round,
+    reject_reason::malformed,
+    reject_reason::layout_mismatch,
+    reject_reason::non_finite,
+    reject_reason::missing,
+    reject_reason::norm_outlier,
+    reject_reason::norm_cap,
+    reject_reason::loss_increase,
+    reject_reason::no_incentive,
+    reject_reason::error,
 };
 
 /// The reason's snake_case text ("late_reveal"), as on the wire and in traces.

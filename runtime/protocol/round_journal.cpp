@@ -12,9 +12,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path model_path(const fs::path& dir, const std::string& version) {
-  return dir / ("global-" + version + ".ckpt");
-}
+fs::path model_path(const fs::path& dir, const std::string& version) { return dir / ("global-" + version + ".ckpt"); }
 
 std::string format_double(double v) {
   char buf[40];

@@ -43,10 +43,10 @@ struct round_report {
   std::size_t commits = 0, reveals = 0, score_reveals = 0;
   std::vector<std::string> accepted;
   std::map<std::string, reject_reason> rejected;  ///< node → first reason
-  std::vector<std::string> uids;                ///< coordinators then solvers
+  std::vector<std::string> uids;                  ///< coordinators then solvers
   std::vector<double> stake, consensus, incentive, dividends;
   double held_out_loss = -1, held_out_cosine = -1;  ///< of the new model, -1 without an evaluator
-  double train_seconds = 0;      ///< open → commit phase closed (solvers training)
+  double train_seconds = 0;                         ///< open → commit phase closed (solvers training)
   double protocol_seconds = 0;   ///< commit phase closed → score reveals closed (reveal, verify, vote)
   double aggregate_seconds = 0;  ///< consensus, averaging, hashing, publishing
   double verify_seconds = 0;     ///< of protocol_seconds, the slowest coordinator's verification work
@@ -63,7 +63,7 @@ struct round_aggregator_options {
   std::vector<std::string> solvers, coordinators;
   std::map<std::string, double> stake;  ///< per coordinator; absent = 1
   round_task_spec task;
-  std::int64_t rounds = 1;              ///< the last round to run (counted from the journal); then `done`
+  std::int64_t rounds = 1;  ///< the last round to run (counted from the journal); then `done`
   std::chrono::milliseconds commit_timeout{60000}, reveal_timeout{30000}, score_commit_timeout{60000},
       score_reveal_timeout{30000};
   aggregation_rule rule = aggregation_rule::fedavg;

@@ -3,8 +3,8 @@
 // -1 (no evaluator) is written as -1, a non-finite one as null and read back as -1.
 #pragma once
 
-#include "runtime/protocol/round_options.hpp"
 #include "messages/parse_result.hpp"
+#include "runtime/protocol/round_options.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 

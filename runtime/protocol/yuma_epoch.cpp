@@ -115,27 +115,23 @@ std::string format_value(double v) {
 
 void check_value(double v, const std::string& field) {
   if (!std::isfinite(v) || v < 0.0)
-    throw std::invalid_argument(field + " is " + format_value(v) +
-                                ": must be a finite, non-negative number");
+    throw std::invalid_argument(field + " is " + format_value(v) + ": must be a finite, non-negative number");
 }
 
 void check_fraction(double v, const char* field) {
   if (!std::isfinite(v) || v < 0.0 || v > 1.0)
-    throw std::invalid_argument(std::string(field) + " is " + format_value(v) +
-                                ": must be a number in [0, 1]");
+    throw std::invalid_argument(std::string(field) + " is " + format_value(v) + ": must be a number in [0, 1]");
 }
 
 void check_square(const yuma_matrix& m, std::size_t n, const char* field) {
   if (m.size() != n)
-    throw std::invalid_argument(std::string(field) + " has " + std::to_string(m.size()) +
-                                " rows, expected " + std::to_string(n) +
-                                " (one per stake entry)");
+    throw std::invalid_argument(std::string(field) + " has " + std::to_string(m.size()) + " rows, expected " +
+                                std::to_string(n) + " (one per stake entry)");
   for (std::size_t i = 0; i < n; ++i) {
     const std::string row = std::string(field) + "[" + std::to_string(i) + "]";
     if (m[i].size() != n)
-      throw std::invalid_argument(row + " has " + std::to_string(m[i].size()) +
-                                  " entries, expected " + std::to_string(n) +
-                                  " (one per stake entry)");
+      throw std::invalid_argument(row + " has " + std::to_string(m[i].size()) + " entries, expected " +
+                                  std::to_string(n) + " (one per stake entry)");
     for (std::size_t j = 0; j < n; ++j) check_value(m[i][j], row + "[" + std::to_string(j) + "]");
   }
 }
@@ -172,8 +168,8 @@ void validate_yuma_input(const yuma_input& in) {
   check_fraction(in.bonds_penalty, "bonds_penalty");
 }
 
-std::vector<double> stake_weighted_median_col(const std::vector<double>& stake,
-                                              const yuma_matrix& score, double kappa) {
+std::vector<double> stake_weighted_median_col(const std::vector<double>& stake, const yuma_matrix& score,
+                                              double kappa) {
   const std::size_t cols = score.empty() ? 0 : score.front().size();
   vec median(cols, 0.0);
   // Only rows with stake vote; their stake is renormalised per column as in subtensor.
@@ -231,8 +227,7 @@ yuma_output run_yuma_epoch(const yuma_input& in) {
   const vec preranks = stake_weighted_col_sums(weights, active_stake, n);
   out.rank = stake_weighted_col_sums(out.clipped_weights, active_stake, n);
   out.trust.resize(n);
-  for (std::size_t j = 0; j < n; ++j)
-    out.trust[j] = preranks[j] == 0.0 ? 0.0 : out.rank[j] / preranks[j];
+  for (std::size_t j = 0; j < n; ++j) out.trust[j] = preranks[j] == 0.0 ? 0.0 : out.rank[j] / preranks[j];
   out.incentive = out.rank;
   normalize(out.incentive);
 
@@ -258,8 +253,7 @@ yuma_output run_yuma_epoch(const yuma_input& in) {
   const double alpha = 1.0 - in.bonds_moving_average;
   out.ema_bonds = yuma_matrix(n, vec(n, 0.0));
   for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = 0; j < n; ++j)
-      out.ema_bonds[i][j] = alpha * delta[i][j] + (1.0 - alpha) * old_bonds[i][j];
+    for (std::size_t j = 0; j < n; ++j) out.ema_bonds[i][j] = alpha * delta[i][j] + (1.0 - alpha) * old_bonds[i][j];
   col_normalize(out.ema_bonds, n);
 
   // Dividends: d_i = sum_j B_ij * incentive_j, normalised.

@@ -70,7 +70,6 @@ yuma_output run_yuma_epoch(const yuma_input& in);
 /// rows with positive stake (renormalised), the highest score w such that rows scoring at least w
 /// hold at least a `kappa` fraction of that stake (same pivot search and ties as subtensor); 0 when
 /// no row has stake. `score` has stake.size() rows of equal length.
-std::vector<double> stake_weighted_median_col(const std::vector<double>& stake,
-                                              const yuma_matrix& score, double kappa);
+std::vector<double> stake_weighted_median_col(const std::vector<double>& stake, const yuma_matrix& score, double kappa);
 
 }  // namespace atn

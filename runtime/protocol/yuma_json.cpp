@@ -1,7 +1,7 @@
 #include "runtime/protocol/yuma_json.hpp"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <cstdio>
@@ -50,8 +50,7 @@ yuma_matrix read_matrix(simdjson::dom::element e, const std::string& field) {
 
 // Whole file, or standard input for "-"; the message of a failure does not repeat the path.
 std::string read_text(const std::string& path) {
-  if (path == "-")
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::invalid_argument(std::string("cannot open: ") + std::strerror(errno));
   std::ostringstream buf;
@@ -69,8 +68,7 @@ yuma_input parse_yuma_input(std::string_view json) {
   if (auto err = parser.parse(padded).get(root))
     throw std::invalid_argument(std::string("not valid JSON: ") + simdjson::error_message(err));
   simdjson::dom::object obj;
-  if (root.get_object().get(obj))
-    throw std::invalid_argument("expected a JSON object at the top level");
+  if (root.get_object().get(obj)) throw std::invalid_argument("expected a JSON object at the top level");
 
   yuma_input in;
   std::set<std::string, std::less<>> seen;
@@ -90,8 +88,9 @@ yuma_input parse_yuma_input(std::string_view json) {
     } else if (key == "bonds_penalty") {
       in.bonds_penalty = read_number(field.value, key);
     } else {
-      fail(key, "unknown key (expected stake, weights, bonds, kappa, bonds_moving_average, "
-                "bonds_penalty)");
+      fail(key,
+           "unknown key (expected stake, weights, bonds, kappa, bonds_moving_average, "
+           "bonds_penalty)");
     }
   }
   if (!seen.count("stake")) fail("stake", "missing");
@@ -122,7 +121,8 @@ std::string format_yuma_output(const yuma_output& out) {
       {"clipped_weights", out.clipped_weights},
       {"bonds", out.bonds},
       {"ema_bonds", out.ema_bonds},
-  }.dump();
+  }
+      .dump();
 }
 
 int run_yuma_json(const std::string& path, std::ostream& out, std::ostream& err) {

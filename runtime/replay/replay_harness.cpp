@@ -4,8 +4,8 @@
 #include "messages/bridge_messages.hpp"
 #include "model/model_config.hpp"
 #include "runtime/protocol/commitment.hpp"
-#include "runtime/transport/message_trace.hpp"
 #include "runtime/protocol/round_journal.hpp"
+#include "runtime/transport/message_trace.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
@@ -124,14 +124,17 @@ class runner {
           advance_to(now_ms_ + step.advance_ms, step.line);
           say(step.line, "advance " + std::to_string(step.advance_ms) + " ms (now " + std::to_string(now_ms_) + " ms)");
           break;
-        case replay_step_kind::inject: inject(step); break;
-        case replay_step_kind::expect: expect(step); break;
+        case replay_step_kind::inject:
+          inject(step);
+          break;
+        case replay_step_kind::expect:
+          expect(step);
+          break;
       }
       if (step.line == h.restart_after_line) restart(step.line);
     }
     settle(0);
-    for (const auto& out : pending_)
-      mismatch(0, "no more messages", "unexpected " + describe(out.to, out.message));
+    for (const auto& out : pending_) mismatch(0, "no more messages", "unexpected " + describe(out.to, out.message));
     pending_.clear();
     result_.outputs = log_->outputs;
     result_.reports = log_->reports;
@@ -175,8 +178,9 @@ class runner {
     agg_ = spawn_aggregator(*system_, aggregator_options(), capture_, capture_, aggregator_thread::scheduler);
     auto log = log_;
     const int generation = generation_;
-    caf::actor_cast<caf::abstract_actor*>(agg_)->attach_functor(
-        [log, generation](const caf::error& reason) { log->exits.push_back({generation, caf::to_string(reason)}); });
+    caf::actor_cast<caf::abstract_actor*>(agg_)->attach_functor([log, generation](const caf::error& reason) {
+      log->exits.push_back({generation, caf::to_string(reason)});
+    });
   }
 
   void restart(std::size_t line) {
@@ -268,7 +272,8 @@ class runner {
     if (got.type != want.type || got.round != want.round) {
       mismatch(step.line, wanted, describe(out.to, got));
     } else {
-      if (step.to && *step.to != out.to) mismatch(step.line, want.type + " to " + *step.to, want.type + " to " + out.to);
+      if (step.to && *step.to != out.to)
+        mismatch(step.line, want.type + " to " + *step.to, want.type + " to " + out.to);
       if (got.jurisdiction != want.jurisdiction)
         mismatch(step.line, "jurisdiction " + want.jurisdiction, "jurisdiction " + got.jurisdiction);
       for (const auto& [key, value] : step.expect) {
@@ -293,7 +298,8 @@ class runner {
     using check = replay_step::tensor_check;
     const std::string hash = got.tensors.empty() ? "none" : to_hex(blake2b_256(got.tensors));
     switch (step.tensors) {
-      case check::none: return;
+      case check::none:
+        return;
       case check::absent:
         if (!got.tensors.empty()) mismatch(step.line, "no tensors", "tensors " + hash);
         return;
@@ -303,7 +309,8 @@ class runner {
       case check::hash_of_field: {
         const auto* v = find_field(got, step.tensors_value);
         const std::string want = v && v->is_string() ? v->as_string() : "(field '" + step.tensors_value + "')";
-        if (hash != want) mismatch(step.line, "tensors hashing to field '" + step.tensors_value + "' " + want, "tensors " + hash);
+        if (hash != want)
+          mismatch(step.line, "tensors hashing to field '" + step.tensors_value + "' " + want, "tensors " + hash);
         return;
       }
     }
@@ -327,8 +334,10 @@ class runner {
       auto it = seen_.find(static_cast<std::size_t>(line->as_int()));
       if (it == seen_.end()) return why = "line " + std::to_string(line->as_int()) + " has no message (yet)", false;
       const auto* v = find_field(it->second, field->as_string());
-      if (!v) return why = "line " + std::to_string(line->as_int()) + " has no field '" + field->as_string() + "'", false;
-      if (!matches(*v, actual, why)) return why = "line " + std::to_string(line->as_int()) + " has " + shorten(json_of(*v)), false;
+      if (!v)
+        return why = "line " + std::to_string(line->as_int()) + " has no field '" + field->as_string() + "'", false;
+      if (!matches(*v, actual, why))
+        return why = "line " + std::to_string(line->as_int()) + " has " + shorten(json_of(*v)), false;
       return true;
     }
     if ((expected.is_int() || expected.is_float()) && (actual.is_int() || actual.is_float()))
@@ -349,7 +358,8 @@ class runner {
       const auto& a = actual.as_array();
       if (e.size() != a.size()) return why = "length " + std::to_string(a.size()), false;
       for (std::size_t i = 0; i < e.size(); ++i)
-        if (!matches(e[i], a[i], why)) return why = "at item " + std::to_string(i) + (why.empty() ? "" : ": " + why), false;
+        if (!matches(e[i], a[i], why))
+          return why = "at item " + std::to_string(i) + (why.empty() ? "" : ": " + why), false;
       return true;
     }
     return expected == actual;
@@ -368,8 +378,8 @@ class runner {
   std::size_t exits_seen_ = 0;
   std::int64_t now_ms_ = 0;
   std::deque<outbound_message> pending_;
-  std::map<std::size_t, wire_message> seen_;         // line → message injected or captured
-  std::map<std::int64_t, std::string> versions_;     // round → model version the actor announced
+  std::map<std::size_t, wire_message> seen_;      // line → message injected or captured
+  std::map<std::int64_t, std::string> versions_;  // round → model version the actor announced
   fs::path state_dir_;
   bool own_state_dir_ = false;
 };
@@ -382,8 +392,8 @@ replay_result run_replay(const replay_script& script, const replay_options& opti
 }
 
 std::string to_string(const replay_mismatch& m) {
-  return (m.line ? "line " + std::to_string(m.line) : std::string("after the last line")) + ": expected " +
-         m.expected + ", got " + m.got;
+  return (m.line ? "line " + std::to_string(m.line) : std::string("after the last line")) + ": expected " + m.expected +
+         ", got " + m.got;
 }
 
 }  // namespace atn

@@ -3,8 +3,8 @@
 #include "data/line_reader.hpp"
 #include "messages/round_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
-#include "runtime/util/file_util.hpp"
 #include "runtime/transport/message_trace.hpp"
+#include "runtime/util/file_util.hpp"
 
 #include <cstring>
 #include <limits>
@@ -198,9 +198,11 @@ named_tensors in_tensors(const line_context& cx, const wire_value* v, const name
 digest256 salt_from(const line_context& cx, const wire_value& v, const std::string& what) {
   if (v.is_map()) {
     auto* seed = v.find("salt_seed");
-    if (seed && v.as_map().size() == 1 && seed->is_int()) return replay_salt(static_cast<std::uint64_t>(seed->as_int()));
+    if (seed && v.as_map().size() == 1 && seed->is_int())
+      return replay_salt(static_cast<std::uint64_t>(seed->as_int()));
   }
-  if (!v.is_bytes() || v.as_bytes().size() != 32) cx.fail(what + " is neither 32 bytes ({\"bin\": hex}) nor {\"salt_seed\": n}");
+  if (!v.is_bytes() || v.as_bytes().size() != 32)
+    cx.fail(what + " is neither 32 bytes ({\"bin\": hex}) nor {\"salt_seed\": n}");
   digest256 d{};
   std::memcpy(d.data(), v.as_bytes().data(), 32);
   return d;
@@ -242,7 +244,8 @@ replay_header header_from(const line_context& cx, const wire_value& v) {
   if (auto* s = find(m, "solvers")) h.solvers = get_strings(cx, *s, "\"solvers\"");
   if (auto* c = find(m, "coordinators")) h.coordinators = get_strings(cx, *c, "\"coordinators\"");
   if (auto* s = find(m, "stake"))
-    for (const auto& [node, value] : as_map(cx, *s, "\"stake\"")) h.stake[node] = get_number(cx, value, "stake of " + node);
+    for (const auto& [node, value] : as_map(cx, *s, "\"stake\""))
+      h.stake[node] = get_number(cx, value, "stake of " + node);
   if (find(m, "rounds")) h.rounds = get_int(cx, m, "rounds");
   if (h.rounds < 1) cx.fail("\"rounds\" is not positive");
   if (find(m, "steps")) h.steps = get_int(cx, m, "steps");
@@ -337,7 +340,8 @@ replay_header infer_header(const fs::path& file, const std::vector<std::pair<std
       if (!fields || !fields->is_map()) continue;
       auto* uids = fields->find("uids");
       auto* stake = fields->find("stake");
-      if (!uids || !stake || !uids->is_array() || !stake->is_array() || uids->as_array().size() != stake->as_array().size())
+      if (!uids || !stake || !uids->is_array() || !stake->is_array() ||
+          uids->as_array().size() != stake->as_array().size())
         continue;
       for (std::size_t i = 0; i < uids->as_array().size(); ++i) {
         const auto& u = uids->as_array()[i];
@@ -372,7 +376,8 @@ replay_step step_from(const line_context& cx, const wire_fields& obj, const repl
     s.advance_ms = adv->as_int();
     return s;
   }
-  only_keys(cx, obj, {"t", "dir", "from", "to", "type", "jurisdiction", "round", "fields", "tensors", "expect", "comment"},
+  only_keys(cx, obj,
+            {"t", "dir", "from", "to", "type", "jurisdiction", "round", "fields", "tensors", "expect", "comment"},
             "a message line");
   if (auto* t = find(obj, "t")) {
     if (!t->is_int() || t->as_int() < 0) cx.fail("\"t\" is not a non-negative integer");
@@ -549,7 +554,8 @@ replay_script read_replay_script(const fs::path& path) {
   if (const auto r = script.header.restart_after_line) {
     bool found = false;
     for (const auto& s : script.steps) found = found || s.line == r;
-    if (!found) throw replay_script_error(path, lines[0].first, "\"restart_after_line\" " + std::to_string(r) + " is not a step");
+    if (!found)
+      throw replay_script_error(path, lines[0].first, "\"restart_after_line\" " + std::to_string(r) + " is not a step");
   }
   return script;
 }

@@ -74,9 +74,9 @@ struct replay_header {
   std::int64_t first_round = 1;  ///< > 1: the actor starts from a journal at that round
   std::chrono::milliseconds commit_timeout{60000}, reveal_timeout{30000}, score_commit_timeout{60000},
       score_reveal_timeout{30000};
-  named_tensors model;                 ///< the first global model, canonical order
-  std::size_t restart_after_line = 0;  ///< 0: no restart
-  bool strict_order = true;  ///< every output must be matched before the next "in" or advance
+  named_tensors model;                     ///< the first global model, canonical order
+  std::size_t restart_after_line = 0;      ///< 0: no restart
+  bool strict_order = true;                ///< every output must be matched before the next "in" or advance
   std::vector<std::string> ignore_fields;  ///< top-level fields a recorded "out" line is not checked on
   bool inferred = false;                   ///< derived from a plain recorded trace
 };
@@ -96,10 +96,10 @@ enum class replay_step_kind { inject, expect, advance };
 struct replay_step {
   std::size_t line = 0;  ///< 1-based line in the script
   replay_step_kind kind = replay_step_kind::inject;
-  std::optional<std::int64_t> at_ms;  ///< the line's "t"
-  std::int64_t advance_ms = 0;        ///< advance: how far
-  std::optional<std::string> to;      ///< inject: as written; expect: the required recipient
-  wire_message message;               ///< inject: the message; expect: type and round
+  std::optional<std::int64_t> at_ms;                     ///< the line's "t"
+  std::int64_t advance_ms = 0;                           ///< advance: how far
+  std::optional<std::string> to;                         ///< inject: as written; expect: the required recipient
+  wire_message message;                                  ///< inject: the message; expect: type and round
   std::map<std::string, replay_commitment> commitments;  ///< inject: fields computed when injected
   wire_fields expect;                                    ///< expect: the fields compared
   enum class tensor_check { none, absent, hash, hash_of_field } tensors = tensor_check::none;

@@ -152,8 +152,8 @@ std::string encode_feed_record(const frame_record& record) {
   return std::string(out.data(), out.size());
 }
 
-std::optional<interaction> decode_interaction(std::string_view payload, input_report& report,
-                                              std::string_view origin, std::uint64_t sequence) {
+std::optional<interaction> decode_interaction(std::string_view payload, input_report& report, std::string_view origin,
+                                              std::uint64_t sequence) {
   try {
     return to_interaction(parse(payload, kind_interaction, interaction_fields).get());
   } catch (const bad_record& e) {
@@ -162,8 +162,8 @@ std::optional<interaction> decode_interaction(std::string_view payload, input_re
   }
 }
 
-std::optional<frame_record> decode_frame(std::string_view payload, input_report& report,
-                                         std::string_view origin, std::uint64_t sequence) {
+std::optional<frame_record> decode_frame(std::string_view payload, input_report& report, std::string_view origin,
+                                         std::uint64_t sequence) {
   try {
     frame_record out;
     to_frame(parse(payload, kind_frame, frame_fields).get(), out, true);
@@ -174,9 +174,8 @@ std::optional<frame_record> decode_frame(std::string_view payload, input_report&
   }
 }
 
-std::optional<std::string> decode_feed_key(std::string_view payload, feed_record_kind kind,
-                                           input_report& report, std::string_view origin,
-                                           std::uint64_t sequence) {
+std::optional<std::string> decode_feed_key(std::string_view payload, feed_record_kind kind, input_report& report,
+                                           std::string_view origin, std::uint64_t sequence) {
   try {
     if (kind == feed_record_kind::frame) {
       frame_record frame;

@@ -25,20 +25,19 @@ std::string encode_feed_record(const frame_record& record);
 
 /// Decodes an interaction payload; nullopt when it is damaged, of another version or of another
 /// kind, counted in `report` as "feed_bad_record" against `origin` (the log) and `sequence`.
-std::optional<interaction> decode_interaction(std::string_view payload, input_report& report,
-                                              std::string_view origin, std::uint64_t sequence);
+std::optional<interaction> decode_interaction(std::string_view payload, input_report& report, std::string_view origin,
+                                              std::uint64_t sequence);
 
 /// Decodes a frame payload; nullopt (counted like decode_interaction) when it is bad.
-std::optional<frame_record> decode_frame(std::string_view payload, input_report& report,
-                                         std::string_view origin, std::uint64_t sequence);
+std::optional<frame_record> decode_frame(std::string_view payload, input_report& report, std::string_view origin,
+                                         std::uint64_t sequence);
 
 /// Which of the two record types a payload holds.
 enum class feed_record_kind { interaction, frame };
 
 /// The key of a payload of `kind`, checked as fully as a decode but without copying pixels;
 /// nullopt (counted like decode_interaction) when it is bad or of the other kind.
-std::optional<std::string> decode_feed_key(std::string_view payload, feed_record_kind kind,
-                                           input_report& report, std::string_view origin,
-                                           std::uint64_t sequence);
+std::optional<std::string> decode_feed_key(std::string_view payload, feed_record_kind kind, input_report& report,
+                                           std::string_view origin, std::uint64_t sequence);
 
 }  // namespace atn

@@ -215,7 +215,8 @@ std::uint64_t feed_store::new_interactions() const { return new_records(text_cha
 void feed_store::mark_cycle() {
   // Mark in memory first, so a failed save cannot make the same records count twice.
   for (channel* ch : {&text_channel_, &frame_channel_}) ch->cycle_position = ch->log->written_sequence() + 1;
-  for (channel* ch : {&text_channel_, &frame_channel_}) ch->log->save_consumer_position(cycle_consumer, ch->cycle_position);
+  for (channel* ch : {&text_channel_, &frame_channel_})
+    ch->log->save_consumer_position(cycle_consumer, ch->cycle_position);
 }
 
 feed_counters feed_store::counters() const {

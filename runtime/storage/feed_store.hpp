@@ -3,8 +3,8 @@
 // before it is acknowledged, age old records out and serve them back for training.
 #pragma once
 
-#include "messages/feed_messages.hpp"
 #include "messages/feed_counters.hpp"
+#include "messages/feed_messages.hpp"
 #include "runtime/storage/feed_key_index.hpp"
 #include "runtime/storage/feed_record_codec.hpp"
 #include "runtime/storage/ring_log.hpp"
@@ -49,8 +49,8 @@ struct feed_store_result {
 /// A record read back with where and when it was stored.
 template <class Record>
 struct feed_entry {
-  std::uint64_t sequence = 0;   ///< its sequence number in its log
-  std::int64_t stored_ms = 0;   ///< when it was stored (Unix ms)
+  std::uint64_t sequence = 0;  ///< its sequence number in its log
+  std::int64_t stored_ms = 0;  ///< when it was stored (Unix ms)
   Record record;
 };
 

@@ -45,8 +45,7 @@ std::system_error io_error(const char* op, const std::filesystem::path& what, in
   return std::system_error(err, std::generic_category(), std::string(op) + " " + what.string());
 }
 
-void pwrite_all(int fd, const char* data, std::size_t size, std::uint64_t offset,
-                const std::filesystem::path& what) {
+void pwrite_all(int fd, const char* data, std::size_t size, std::uint64_t offset, const std::filesystem::path& what) {
   while (size > 0) {
     const ssize_t n = ::pwrite(fd, data, size, static_cast<off_t>(offset));
     if (n < 0) {
@@ -89,8 +88,7 @@ std::optional<std::uint64_t> parse_segment_name(std::string_view name) {
 
 // --- opening and recovery ----------------------------------------------------------------------
 
-ring_log::ring_log(std::filesystem::path dir, ring_log_options options)
-    : dir_(std::move(dir)), options_(options) {
+ring_log::ring_log(std::filesystem::path dir, ring_log_options options) : dir_(std::move(dir)), options_(options) {
   if (options_.report == nullptr) {
     own_report_ = std::make_unique<input_report>();
     report_ = own_report_.get();

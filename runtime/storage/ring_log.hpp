@@ -49,23 +49,23 @@ struct ring_log_options {
 
 /// One record as read back.
 struct ring_record {
-  std::uint64_t sequence = 0;   ///< 1, 2, 3, ... in append order, never reused while retained
+  std::uint64_t sequence = 0;     ///< 1, 2, 3, ... in append order, never reused while retained
   std::int64_t timestamp_ms = 0;  ///< the caller's timestamp (Unix milliseconds)
   std::string payload;            ///< the bytes given to append()
 };
 
 /// Counters of a ring_log.
 struct ring_log_metrics {
-  std::uint64_t records = 0;                ///< records retained on disk (written, not buffered)
-  std::uint64_t bytes = 0;                  ///< bytes of the retained segment files
-  std::uint64_t segments = 0;               ///< retained segment files
-  std::uint64_t buffered_records = 0;       ///< appended but not yet written
-  std::uint64_t records_aged_out = 0;       ///< dropped because older than max_age_ms
-  std::uint64_t records_evicted = 0;        ///< dropped to keep within max_bytes
-  std::uint64_t segments_dropped = 0;       ///< segment files removed by either rule
-  std::uint64_t bytes_cut_on_recovery = 0;  ///< torn or corrupt tail bytes truncated on open
+  std::uint64_t records = 0;                  ///< records retained on disk (written, not buffered)
+  std::uint64_t bytes = 0;                    ///< bytes of the retained segment files
+  std::uint64_t segments = 0;                 ///< retained segment files
+  std::uint64_t buffered_records = 0;         ///< appended but not yet written
+  std::uint64_t records_aged_out = 0;         ///< dropped because older than max_age_ms
+  std::uint64_t records_evicted = 0;          ///< dropped to keep within max_bytes
+  std::uint64_t segments_dropped = 0;         ///< segment files removed by either rule
+  std::uint64_t bytes_cut_on_recovery = 0;    ///< torn or corrupt tail bytes truncated on open
   std::uint64_t corrupt_records_skipped = 0;  ///< corrupt records readers stepped over
-  std::uint64_t fsyncs = 0;                 ///< fdatasync calls on segments
+  std::uint64_t fsyncs = 0;                   ///< fdatasync calls on segments
 };
 
 /// A durable, bounded, append-only log of records in a directory of segment files

@@ -78,9 +78,9 @@ void ring_log::report_corrupt(const segment& seg, std::uint64_t offset, std::uin
     std::lock_guard<std::mutex> lock(mutex_);
     ++counters_.corrupt_records_skipped;
   }
-  report_->problem("ring_corrupt_record", seg.path.string(), 0,
-                   "damaged record at offset " + std::to_string(offset) + "; skipped " +
-                       std::to_string(skipped_bytes) + " bytes");
+  report_->problem(
+      "ring_corrupt_record", seg.path.string(), 0,
+      "damaged record at offset " + std::to_string(offset) + "; skipped " + std::to_string(skipped_bytes) + " bytes");
 }
 
 std::uint64_t ring_log::first_sequence() const {
@@ -160,11 +160,10 @@ bool ring_log::reader::next(ring_record& out) {
 // --- consumer positions and metrics ------------------------------------------------------------
 
 std::filesystem::path ring_log::consumer_path(std::string_view consumer) const {
-  const bool valid = !consumer.empty() && consumer.size() <= 64 &&
-                     std::all_of(consumer.begin(), consumer.end(), [](char c) {
-                       return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                              c == '-' || c == '_';
-                     });
+  const bool valid =
+      !consumer.empty() && consumer.size() <= 64 && std::all_of(consumer.begin(), consumer.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+      });
   if (!valid) throw std::invalid_argument("bad ring consumer name '" + std::string(consumer) + "'");
   return dir_ / ("consumer-" + std::string(consumer) + ".pos");
 }

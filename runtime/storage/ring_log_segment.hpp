@@ -2,8 +2,8 @@
 // (ring_log_reader.cpp): the record format's constants, the segment bookkeeping and the scanner.
 #pragma once
 
-#include "runtime/util/crc32c.hpp"
 #include "runtime/storage/ring_log.hpp"
+#include "runtime/util/crc32c.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -76,13 +76,13 @@ struct ring_log::segment {
   // Set once the segment is removed; readers check it without the lock.
   std::atomic<bool> dropped{false};
   // The rest is guarded by ring_log::mutex_.
-  std::uint64_t size = 0;           // bytes readers may read; always ends on a record boundary
-  std::uint64_t last_sequence;      // first_sequence - 1 while empty
-  bool sealed = false;              // no more appends; a later segment exists
-  bool summarized = false;          // index and max_timestamp cover [0, size)
+  std::uint64_t size = 0;       // bytes readers may read; always ends on a record boundary
+  std::uint64_t last_sequence;  // first_sequence - 1 while empty
+  bool sealed = false;          // no more appends; a later segment exists
+  bool summarized = false;      // index and max_timestamp cover [0, size)
   std::int64_t max_timestamp = ring_log_detail::no_timestamp;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> index;  // (sequence, offset), ascending
-  std::mutex scan_mutex;  // one summary scan at a time
+  std::mutex scan_mutex;                                       // one summary scan at a time
 };
 
 // Reads the records of one segment in order through a large buffer, checking each header and CRC.
@@ -148,7 +148,8 @@ class ring_log::scanner {
     h = at(p);
     // The CRC covers sequence, timestamp and payload, which lie contiguously from byte 12.
     if (crc32c(h + 12, 16 + std::size_t{size}) != ring_log_detail::get_u32(h + 8)) return false;
-    out = view{ring_log_detail::get_u64(h + 12), static_cast<std::int64_t>(ring_log_detail::get_u64(h + 20)), h + header_bytes, size, p};
+    out = view{ring_log_detail::get_u64(h + 12), static_cast<std::int64_t>(ring_log_detail::get_u64(h + 20)),
+               h + header_bytes, size, p};
     return true;
   }
 

@@ -13,7 +13,7 @@ using session_features = std::map<std::string, std::pair<std::int32_t, std::vect
 
 // Summed features per session; the classifier normalises them, so sums serve as means.
 session_features embed_sessions(vl_jepa_trainer& engine, const std::vector<training_sample>& samples,
-                                  std::int64_t batch_size) {
+                                std::int64_t batch_size) {
   std::vector<training_sample> labelled;
   for (const auto& s : samples)
     if (s.label >= 0 && !s.tokens.empty()) labelled.push_back(s);

@@ -11,9 +11,9 @@ namespace atn {
 class vl_jepa_trainer;
 
 struct probe_result {
-  double accuracy = 0;          ///< fraction of held-out sessions named correctly
-  std::size_t sessions = 0;     ///< held-out sessions classified
-  std::size_t classes = 0;      ///< agents with a centroid
+  double accuracy = 0;       ///< fraction of held-out sessions named correctly
+  std::size_t sessions = 0;  ///< held-out sessions classified
+  std::size_t classes = 0;   ///< agents with a centroid
 };
 
 /// Centroids from the training sessions' embeddings (the mean over all of a session's windows of the

@@ -2,9 +2,9 @@
 // configurable mix of kinds so an unbalanced stream still trains every kind (torch-free).
 #pragma once
 
-#include "runtime/training/batch_source.hpp"
 #include "messages/feed_messages.hpp"
 #include "model/model_config.hpp"
+#include "runtime/training/batch_source.hpp"
 #include "runtime/training/training_data.hpp"
 
 #include <cstdint>
@@ -19,7 +19,7 @@ struct sample_mix_options {
   double visual_weight = 1.0;      ///< ... from visual-only samples
   double multimodal_weight = 1.0;  ///< ... from multimodal samples
   std::int64_t batch_size = 8;
-  std::size_t window_stride = 0;   ///< token window stride; 0: half a window
+  std::size_t window_stride = 0;  ///< token window stride; 0: half a window
   std::uint64_t seed = 1;
 };
 

@@ -156,7 +156,8 @@ training_batch make_batch(const std::vector<const training_sample*>& samples, co
     const std::size_t per = static_cast<std::size_t>(3 * model.image_size * model.image_size);
     b.images.assign(per * samples.size(), 0.0f);
     for (std::size_t i = 0; i < samples.size(); ++i)
-      if (samples[i]->image) std::copy(samples[i]->image->begin(), samples[i]->image->end(), b.images.begin() + i * per);
+      if (samples[i]->image)
+        std::copy(samples[i]->image->begin(), samples[i]->image->end(), b.images.begin() + i * per);
   }
   for (const auto* s : samples) {
     b.has_text.push_back(!s->tokens.empty());
@@ -178,8 +179,8 @@ std::vector<training_batch> make_batches(const std::vector<training_sample>& sam
   return out;
 }
 
-sample_pool_source::sample_pool_source(const sample_split& pool, const model_config& model,
-                                       std::int64_t batch_size, std::uint64_t seed)
+sample_pool_source::sample_pool_source(const sample_split& pool, const model_config& model, std::int64_t batch_size,
+                                       std::uint64_t seed)
     : pool_(pool), model_(model), batch_size_(batch_size), state_(seed) {}
 
 std::optional<training_batch> sample_pool_source::next(const modality_set& m) {

@@ -3,11 +3,11 @@
 // whole sessions, and served as batches (torch-free).
 #pragma once
 
-#include "runtime/training/batch_source.hpp"
 #include "data/input_report.hpp"
 #include "data/privacy_filter.hpp"
 #include "model/model_config.hpp"
 #include "model/training_batch.hpp"
+#include "runtime/training/batch_source.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -51,7 +51,7 @@ struct sample_split {
 
 struct training_data {
   sample_split train, held_out;
-  std::vector<std::string> agents;      ///< label names, sorted
+  std::vector<std::string> agents;  ///< label names, sorted
   std::size_t sessions = 0, held_out_sessions = 0, frames = 0, paired_frames = 0;
 };
 
@@ -70,8 +70,7 @@ std::vector<training_batch> make_batches(const std::vector<training_sample>& sam
 /// visual, multimodal) so an unbalanced pool still trains every kind.
 class sample_pool_source : public batch_source {
  public:
-  sample_pool_source(const sample_split& pool, const model_config& model, std::int64_t batch_size,
-                     std::uint64_t seed);
+  sample_pool_source(const sample_split& pool, const model_config& model, std::int64_t batch_size, std::uint64_t seed);
   std::optional<training_batch> next(const modality_set& modalities) override;
 
  private:

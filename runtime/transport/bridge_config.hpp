@@ -13,8 +13,8 @@ namespace atn {
 /// One configured peer: its node id (the routing id its DEALER presents) and the endpoint its
 /// ROUTER listens on.
 struct peer_endpoint {
-  std::string id;          ///< node id: 1 to 255 bytes
-  std::string endpoint;    ///< "tcp://host:port" or "ipc:///path"
+  std::string id;               ///< node id: 1 to 255 bytes
+  std::string endpoint;         ///< "tcp://host:port" or "ipc:///path"
   std::string public_key = {};  ///< its CURVE public key (Z85, 40 characters); needed when CURVE is on
 };
 
@@ -26,10 +26,10 @@ struct curve_key_pair {
 
 /// Configuration of one node's bridge.
 struct bridge_options {
-  std::string node_id;                ///< this node's id: its DEALERs' routing id, `from` of what it sends
-  std::string listen;                 ///< the endpoint its ROUTER binds
-  std::vector<peer_endpoint> peers;   ///< the only nodes it accepts messages from and sends to
-  wire_limits limits;                 ///< what inbound messages must satisfy
+  std::string node_id;               ///< this node's id: its DEALERs' routing id, `from` of what it sends
+  std::string listen;                ///< the endpoint its ROUTER binds
+  std::vector<peer_endpoint> peers;  ///< the only nodes it accepts messages from and sends to
+  wire_limits limits;                ///< what inbound messages must satisfy
   std::optional<std::filesystem::path> trace_file;  ///< when set, every message in and out is recorded
   /// When set, connections are CURVE-encrypted: the ROUTER is a CURVE server that admits only the
   /// peers' public keys, each only under its own id; every DEALER checks its peer's key.

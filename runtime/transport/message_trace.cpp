@@ -2,8 +2,8 @@
 
 #include "data/line_reader.hpp"
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <cmath>
@@ -38,9 +38,7 @@ std::string hex_of(const std::uint8_t* data, std::size_t size) {
 }
 
 // A tag object's key: a single-key wire map with such a key is wrapped in {"map": ...}.
-bool is_tag_key(const std::string& key) {
-  return key == "bin" || key == "float" || key == "str_hex" || key == "map";
-}
+bool is_tag_key(const std::string& key) { return key == "bin" || key == "float" || key == "str_hex" || key == "map"; }
 
 using json = nlohmann::ordered_json;
 
@@ -155,12 +153,18 @@ std::optional<wire_value> tagged_value(const dom::object& obj) {
 
 wire_value value_from(const dom::element& e) {
   switch (e.type()) {
-    case dom::element_type::NULL_VALUE: return wire_value();
-    case dom::element_type::BOOL: return wire_value(bool(e.get_bool().value_unsafe()));
-    case dom::element_type::INT64: return wire_value(e.get_int64().value_unsafe());
-    case dom::element_type::UINT64: bad_entry("an integer above INT64_MAX");
-    case dom::element_type::DOUBLE: return wire_value(e.get_double().value_unsafe());
-    case dom::element_type::STRING: return wire_value(std::string(e.get_string().value_unsafe()));
+    case dom::element_type::NULL_VALUE:
+      return wire_value();
+    case dom::element_type::BOOL:
+      return wire_value(bool(e.get_bool().value_unsafe()));
+    case dom::element_type::INT64:
+      return wire_value(e.get_int64().value_unsafe());
+    case dom::element_type::UINT64:
+      bad_entry("an integer above INT64_MAX");
+    case dom::element_type::DOUBLE:
+      return wire_value(e.get_double().value_unsafe());
+    case dom::element_type::STRING:
+      return wire_value(std::string(e.get_string().value_unsafe()));
     case dom::element_type::ARRAY: {
       // A copy: ranging over the temporary result's value would dangle.
       const dom::array arr = e.get_array().value_unsafe();
@@ -249,8 +253,8 @@ named_tensors load_tensors(const dom::object& desc, const fs::path& trace) {
   const std::string_view expected = member<std::string_view>(desc, "blake2b");
   const auto actual = to_hex(blake2b_256(bytes.data(), bytes.size()));
   if (actual != expected)
-    throw entry_problem{"tensor_hash_mismatch", full.string() + " has BLAKE2b-256 " + actual + ", the trace says " +
-                                                    std::string(expected)};
+    throw entry_problem{"tensor_hash_mismatch",
+                        full.string() + " has BLAKE2b-256 " + actual + ", the trace says " + std::string(expected)};
 
   auto tensors = parse_canonical(bytes);
   const auto layout = member<dom::array>(desc, "layout");
@@ -266,8 +270,8 @@ named_tensors load_tensors(const dom::object& desc, const fs::path& trace) {
       shape.push_back(v);
     }
     if (i >= tensors.size() || tensors[i].name != name || tensors[i].shape != shape)
-      throw entry_problem{"bad_tensors", full.string() + " does not hold the layout the trace names at '" +
-                                             std::string(name) + "'"};
+      throw entry_problem{"bad_tensors",
+                          full.string() + " does not hold the layout the trace names at '" + std::string(name) + "'"};
     ++i;
   }
   if (i != tensors.size()) throw entry_problem{"bad_tensors", full.string() + " holds more tensors than its layout"};
@@ -318,8 +322,7 @@ message_trace_writer::message_trace_writer(fs::path path)
   fs::remove_all(tensor_dir_, ec);
   if (ec) throw std::runtime_error("message trace: cannot clear " + tensor_dir_.string() + ": " + ec.message());
   file_ = std::fopen(path_.c_str(), "wb");
-  if (!file_)
-    throw std::runtime_error("message trace: cannot create " + path_.string() + ": " + std::strerror(errno));
+  if (!file_) throw std::runtime_error("message trace: cannot create " + path_.string() + ": " + std::strerror(errno));
 }
 
 message_trace_writer::~message_trace_writer() {

@@ -35,10 +35,10 @@ const char* to_string(trace_direction dir);
 
 /// One traced message.
 struct trace_entry {
-  std::int64_t t = 0;                          ///< ms since the trace started
+  std::int64_t t = 0;  ///< ms since the trace started
   trace_direction dir = trace_direction::in;
-  std::string to;                              ///< receiving node id, or "*" for a broadcast
-  wire_message message;                        ///< `from` is the sender
+  std::string to;        ///< receiving node id, or "*" for a broadcast
+  wire_message message;  ///< `from` is the sender
 };
 
 /// Appends traced messages to a file, one line each, flushed per message.

@@ -65,7 +65,7 @@ std::uint32_t shift(const shift_table& s, std::uint32_t c) {
 // than one stream; block sizes cascade so records of a few hundred bytes benefit too.
 template <std::size_t block>
 __attribute__((target("sse4.2"))) std::uint64_t three_streams(std::uint64_t c0, const unsigned char*& p,
-                                                            std::size_t& n) {
+                                                              std::size_t& n) {
   static const shift_table table = make_shift_table(block);
   while (n >= 3 * block) {
     std::uint64_t c1 = 0, c2 = 0;
@@ -86,8 +86,7 @@ __attribute__((target("sse4.2"))) std::uint64_t three_streams(std::uint64_t c0, 
   return c0;
 }
 
-__attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc, const unsigned char* p,
-                                                             std::size_t n) {
+__attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc, const unsigned char* p, std::size_t n) {
   std::uint32_t c = ~crc;
   while (n > 0 && (reinterpret_cast<std::uintptr_t>(p) & 7u) != 0) {
     c = _mm_crc32_u8(c, *p++);
@@ -153,8 +152,7 @@ bool crc32c_hardware_available() {
 
 std::uint32_t crc32c_extend(std::uint32_t crc, const void* data, std::size_t size) {
 #ifdef ATN_CRC32C_X86
-  if (crc32c_hardware_available())
-    return extend_sse42(crc, static_cast<const unsigned char*>(data), size);
+  if (crc32c_hardware_available()) return extend_sse42(crc, static_cast<const unsigned char*>(data), size);
 #endif
   return crc32c_extend_software(crc, data, size);
 }

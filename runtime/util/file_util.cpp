@@ -88,8 +88,8 @@ void fsync_directory(const std::filesystem::path& dir) {
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view contents) {
   const std::filesystem::path dir = path.parent_path();
-  const std::string temp_name = "." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                                "-" + std::to_string(temp_counter.fetch_add(1));
+  const std::string temp_name = "." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                                std::to_string(temp_counter.fetch_add(1));
   const std::filesystem::path temp = dir / temp_name;
   fd_guard fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (fd.get() < 0) throw io_error("create", temp);

@@ -8,8 +8,11 @@ namespace atn {
 
 progress_bar::progress_bar(std::string label, std::int64_t total, std::FILE* out,
                            std::function<clock::time_point()> now)
-    : label_(std::move(label)), total_(std::max<std::int64_t>(1, total)), out_(out),
-      tty_(isatty(fileno(out)) != 0), now_(std::move(now)) {}
+    : label_(std::move(label)),
+      total_(std::max<std::int64_t>(1, total)),
+      out_(out),
+      tty_(isatty(fileno(out)) != 0),
+      now_(std::move(now)) {}
 
 void progress_bar::update(std::int64_t done, const std::string& detail) {
   const auto now = now_();
@@ -37,9 +40,8 @@ void progress_bar::update(std::int64_t done, const std::string& detail) {
   const int filled = static_cast<int>(width * std::clamp<std::int64_t>(done, 0, total_) / total_);
   std::string bar(filled, '=');
   if (filled < width) bar += '>' + std::string(width - filled - 1, ' ');
-  std::fprintf(out_, "%s%s %lld/%lld [%s] %s | %s%s", tty_ ? "\r" : "", label_.c_str(),
-               static_cast<long long>(done), static_cast<long long>(total_), bar.c_str(), detail.c_str(),
-               timing.c_str(), tty_ ? "\033[K" : "\n");
+  std::fprintf(out_, "%s%s %lld/%lld [%s] %s | %s%s", tty_ ? "\r" : "", label_.c_str(), static_cast<long long>(done),
+               static_cast<long long>(total_), bar.c_str(), detail.c_str(), timing.c_str(), tty_ ? "\033[K" : "\n");
   std::fflush(out_);
 }
 

@@ -6,8 +6,8 @@
 #include "messages/round_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
 #include "runtime/protocol/round_report_json.hpp"
-#include "runtime/transport/message_trace.hpp"
 #include "runtime/protocol/yuma_epoch.hpp"
+#include "runtime/transport/message_trace.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -37,11 +37,12 @@ const fs::path& sample_atn_dir() {
 }
 
 std::vector<round_report> run_simulation(const fs::path& state, const std::string& extra, std::string& output,
-                                       double* central_loss = nullptr) {
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " simulate --nodes 4 --coordinators 2 --steps 15 "
-                          "--reference-steps 8 --json --trace --data " + sample_atn_dir().string() +
-                          " --state-dir " + state.string() + " " + extra +
-                          " 2>" + (state / "simulate.err").string();
+                                         double* central_loss = nullptr) {
+  const std::string cmd = std::string(ATN_NODE_BINARY) +
+                          " simulate --nodes 4 --coordinators 2 --steps 15 "
+                          "--reference-steps 8 --json --trace --data " +
+                          sample_atn_dir().string() + " --state-dir " + state.string() + " " + extra + " 2>" +
+                          (state / "simulate.err").string();
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   char buf[65536];
@@ -67,7 +68,8 @@ std::vector<round_report> run_simulation(const fs::path& state, const std::strin
 
 }  // namespace
 
-TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregates and keeps parity", "[integration][simulate]") {
+TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregates and keeps parity",
+          "[integration][simulate]") {
   atn::test::temp_dir dir("atn-sim");
   std::string output;
   double central_loss = -1;

@@ -142,8 +142,9 @@ int bench_aggregate(const bench_aggregate_settings& settings) {
   } else {
     std::printf("bench aggregate: %d deltas of %lld float32 values (%.2f GB of delta payload), best of %d\n",
                 settings.nodes, static_cast<long long>(settings.params), gb, settings.repeat);
-    std::printf("  bytes counted: delta payload K*P*4 for both; memcpy reads it and writes one P-float buffer,\n"
-                "  fedavg reads it and reads+writes the accumulator\n");
+    std::printf(
+        "  bytes counted: delta payload K*P*4 for both; memcpy reads it and writes one P-float buffer,\n"
+        "  fedavg reads it and reads+writes the accumulator\n");
     std::printf("  memcpy (delta -> one buffer) : %7.2f GB/s  %7.3f s\n", gb / copy, copy);
     std::printf("  fedavg (add + finish)        : %7.2f GB/s  %7.3f s\n", gb / average, average);
     std::printf("  ratio                        : %.2f (fedavg / memcpy; target >= 0.50)\n", ratio);

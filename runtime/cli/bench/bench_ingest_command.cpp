@@ -1,12 +1,12 @@
 // `atn-node bench ingest`: durable ingest through the ring log against a plain sequential write()
 // of the same bytes with the same number of fsyncs.
 #include "runtime/cli/commands.hpp"
-#include "runtime/util/file_util.hpp"
 #include "runtime/storage/ring_log.hpp"
+#include "runtime/util/file_util.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/fmt/fmt.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,15 +49,14 @@ double seconds_since(bench_clock::time_point start) {
 // Payloads shaped like the feed's interaction records: a JSON object padded to exactly `size`.
 std::vector<std::string> make_payloads(std::size_t count, std::size_t size) {
   static const char* const kinds[] = {"message", "tool_call", "tool_result", "frame_ref"};
-  static const char* const words[] = {"agent", "context", "token", "search", "file", "result", "plan",
-                                      "user", "screen", "window", "query", "step", "latency", "cache"};
+  static const char* const words[] = {"agent", "context", "token",  "search", "file", "result",  "plan",
+                                      "user",  "screen",  "window", "query",  "step", "latency", "cache"};
   std::mt19937_64 rng(42);
   std::vector<std::string> out;
   out.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
     std::string p = fmt::format(R"({{"v":1,"kind":"{}","session":"s-{:08x}","turn":{},"role":"{}","text":")",
-                                kinds[rng() % 4], rng() & 0xFFFFFFFFu, rng() % 400,
-                                (rng() & 1) ? "assistant" : "user");
+                                kinds[rng() % 4], rng() & 0xFFFFFFFFu, rng() % 400, (rng() & 1) ? "assistant" : "user");
     while (p.size() + 2 < size) {
       p += words[rng() % (sizeof words / sizeof *words)];
       p += ' ';
@@ -147,9 +146,9 @@ int bench_ingest(const bench_ingest_settings& s) {
   if (s.rounds < 1) throw std::invalid_argument("--rounds must be at least 1");
   if (s.size > ring_log::max_payload_bytes) throw std::invalid_argument("--size is over the record limit");
   const bool own_dir = s.dir.empty();
-  std::filesystem::path base = own_dir ? std::filesystem::temp_directory_path() /
-                                             ("atn-bench-ingest-" + std::to_string(::getpid()))
-                                       : std::filesystem::path(s.dir);
+  std::filesystem::path base =
+      own_dir ? std::filesystem::temp_directory_path() / ("atn-bench-ingest-" + std::to_string(::getpid()))
+              : std::filesystem::path(s.dir);
   const std::filesystem::path ring_dir = base / "ring";
   const std::filesystem::path plain_file = base / "plain.dat";
   std::filesystem::remove_all(ring_dir);
@@ -189,11 +188,18 @@ int bench_ingest(const bench_ingest_settings& s) {
         {"size", s.size},
         {"fsync_every", s.fsync_every},
         {"rounds", s.rounds},
-        {"ring", {{"seconds", ring.seconds}, {"records_per_s", n / ring.seconds}, {"mb_per_s", mb / ring.seconds},
-                  {"fsyncs", ring.fsyncs}}},
-        {"ring_read", {{"seconds", read_seconds}, {"records_per_s", n / read_seconds}, {"mb_per_s", mb / read_seconds}}},
-        {"plain", {{"seconds", plain.seconds}, {"records_per_s", n / plain.seconds}, {"mb_per_s", mb / plain.seconds},
-                   {"fsyncs", plain.fsyncs}}},
+        {"ring",
+         {{"seconds", ring.seconds},
+          {"records_per_s", n / ring.seconds},
+          {"mb_per_s", mb / ring.seconds},
+          {"fsyncs", ring.fsyncs}}},
+        {"ring_read",
+         {{"seconds", read_seconds}, {"records_per_s", n / read_seconds}, {"mb_per_s", mb / read_seconds}}},
+        {"plain",
+         {{"seconds", plain.seconds},
+          {"records_per_s", n / plain.seconds},
+          {"mb_per_s", mb / plain.seconds},
+          {"fsyncs", plain.fsyncs}}},
         {"ratio", ratio},
     };
     std::printf("%s\n", j.dump().c_str());

@@ -3,8 +3,8 @@
 // training, the coordinators' verification work and aggregation: commit and reveal messages, delta
 // transfer, waiting on the slowest participant of a phase.
 #include "runtime/cli/commands.hpp"
-#include "runtime/protocol/round_report_json.hpp"
 #include "runtime/cli/simulation.hpp"
+#include "runtime/protocol/round_report_json.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -48,14 +48,15 @@ void add_bench_round_command(CLI::App& app) {
     o->on_report = [&](const std::string& line) {
       auto report = parse_round_report(line);
       if (!report || report->round == 0) return;  // the parity line, or the initial model's round 0
-      rounds.push_back({report->train_seconds, report->protocol_seconds, report->verify_seconds,
-                        report->aggregate_seconds});
+      rounds.push_back(
+          {report->train_seconds, report->protocol_seconds, report->verify_seconds, report->aggregate_seconds});
       const auto& r = rounds.back();
       if (!*json)
-        std::printf("round %zu: %.1f s = train %.1f + protocol %.1f (verification %.1f, overhead %.2f) + aggregate %.2f"
-                    " -> overhead %.1f %%\n",
-                    rounds.size(), r.total(), r.train, r.protocol, r.verify, r.overhead(), r.aggregate,
-                    100.0 * r.overhead() / r.total());
+        std::printf(
+            "round %zu: %.1f s = train %.1f + protocol %.1f (verification %.1f, overhead %.2f) + aggregate %.2f"
+            " -> overhead %.1f %%\n",
+            rounds.size(), r.total(), r.train, r.protocol, r.verify, r.overhead(), r.aggregate,
+            100.0 * r.overhead() / r.total());
       std::fflush(stdout);
     };
     const int rc = run_simulation(*o);
@@ -80,9 +81,10 @@ void add_bench_round_command(CLI::App& app) {
       };
       std::printf("%s\n", j.dump().c_str());
     } else {
-      std::printf("protocol overhead: %.1f %% of round time over %zu rounds (target <= 10 %%); "
-                  "protocol including verification: %.1f %%\n",
-                  100.0 * share, rounds.size(), 100.0 * sum.protocol / sum.total());
+      std::printf(
+          "protocol overhead: %.1f %% of round time over %zu rounds (target <= 10 %%); "
+          "protocol including verification: %.1f %%\n",
+          100.0 * share, rounds.size(), 100.0 * sum.protocol / sum.total());
     }
     return 0;
   });

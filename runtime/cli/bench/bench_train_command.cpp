@@ -57,21 +57,22 @@ int bench_train(const bench_train_args& a) {
   const double gflop = r.mean_step_flops / 1e9;
   const std::string shape = o.text ? "batch " + std::to_string(o.batch) + " x seq " + std::to_string(o.seq)
                                    : "batch " + std::to_string(o.batch);
-  std::printf("atn-node bench train: %s preset, D %lld, %lld heads, depth %lld (text) %lld (vit), predictor %lld/%lld, "
-              "text locality %g, %s, %s%s%s\n",
-              a.preset.c_str(), static_cast<long long>(m.embed_dim), static_cast<long long>(m.heads),
-              static_cast<long long>(m.text_depth), static_cast<long long>(m.vit_depth),
-              static_cast<long long>(m.predictor_depth), static_cast<long long>(m.predictor_dim), m.text_locality,
-              shape.c_str(),
-              a.modalities.c_str(), a.semantic_loss > 0 ? ", semantic loss" : "",
-              a.decoder_loss > 0 ? ", decoder loss" : "");
+  std::printf(
+      "atn-node bench train: %s preset, D %lld, %lld heads, depth %lld (text) %lld (vit), predictor %lld/%lld, "
+      "text locality %g, %s, %s%s%s\n",
+      a.preset.c_str(), static_cast<long long>(m.embed_dim), static_cast<long long>(m.heads),
+      static_cast<long long>(m.text_depth), static_cast<long long>(m.vit_depth),
+      static_cast<long long>(m.predictor_depth), static_cast<long long>(m.predictor_dim), m.text_locality,
+      shape.c_str(), a.modalities.c_str(), a.semantic_loss > 0 ? ", semantic loss" : "",
+      a.decoder_loss > 0 ? ", decoder loss" : "");
   std::printf("  device       : %s, %d threads\n", r.device.c_str(), r.threads);
   double lo = r.matmul_gflops, hi = 0;
   for (double g : r.bracket_gflops) lo = std::min(lo, g), hi = std::max(hi, g);
-  std::printf("  matmul rate  : %.1f GFLOP/s best (float32 %lldx%lld; %.1f before, %.1f after the run, "
-              "%.1f-%.1f between steps)\n",
-              r.matmul_gflops, static_cast<long long>(o.matmul_size), static_cast<long long>(o.matmul_size),
-              r.matmul_gflops_before, r.matmul_gflops_after, lo, hi);
+  std::printf(
+      "  matmul rate  : %.1f GFLOP/s best (float32 %lldx%lld; %.1f before, %.1f after the run, "
+      "%.1f-%.1f between steps)\n",
+      r.matmul_gflops, static_cast<long long>(o.matmul_size), static_cast<long long>(o.matmul_size),
+      r.matmul_gflops_before, r.matmul_gflops_after, lo, hi);
   std::printf("  step         : %.3f s median of %zu (after %lld warm-up), %.1f GFLOP of products per step\n",
               r.median_step_seconds, r.step_seconds.size(), static_cast<long long>(o.warmup), gflop);
   if (o.text)
@@ -79,13 +80,15 @@ int bench_train(const bench_train_args& a) {
                 static_cast<long long>(r.last_shapes.text_context), static_cast<long long>(r.last_shapes.text_targets));
   if (o.visual)
     std::printf("  shapes       : image context %lld, targets %lld patches per sample\n",
-                static_cast<long long>(r.last_shapes.image_context), static_cast<long long>(r.last_shapes.image_targets));
-  std::printf("  achieved     : %.1f GFLOP/s = %.1f%% of the matmul rate measured around each step "
-              "(%.1f%% of the best rate)\n",
-              r.achieved_gflops, 100 * r.ratio, 100 * r.ratio_to_best);
+                static_cast<long long>(r.last_shapes.image_context),
+                static_cast<long long>(r.last_shapes.image_targets));
+  std::printf(
+      "  achieved     : %.1f GFLOP/s = %.1f%% of the matmul rate measured around each step "
+      "(%.1f%% of the best rate)\n",
+      r.achieved_gflops, 100 * r.ratio, 100 * r.ratio_to_best);
   std::printf("  throughput   : %.0f tokens/s, %.2f images/s\n", r.tokens_per_second, r.images_per_second);
-  std::printf("  memory       : peak RSS %.0f MiB, growth %.0f MiB over the run (RSS before %.0f MiB)\n",
-              r.peak_rss_mb, r.peak_growth_mb, r.rss_before_mb);
+  std::printf("  memory       : peak RSS %.0f MiB, growth %.0f MiB over the run (RSS before %.0f MiB)\n", r.peak_rss_mb,
+              r.peak_growth_mb, r.rss_before_mb);
   std::printf("  final loss   : %.5f%s\n", r.final_loss, r.finite ? "" : " (a step was not finite)");
 
   if (a.json) {
@@ -155,8 +158,7 @@ void add_bench_train_command(CLI::App& app) {
                   "Override the text attention's locality slope (0: plain attention, as most implementations)");
   sub->add_option("--steps", a->steps, "Timed steps (the median counts)")->capture_default_str();
   sub->add_option("--warmup", a->warmup, "Untimed steps first")->capture_default_str();
-  sub->add_option("--threads", a->threads, "Torch threads (0: ATN_TORCH_THREADS or every core)")
-      ->capture_default_str();
+  sub->add_option("--threads", a->threads, "Torch threads (0: ATN_TORCH_THREADS or every core)")->capture_default_str();
   sub->add_option("--semantic-loss", a->semantic_loss, "Semantic (K-vector) loss weight; 0 = off")
       ->capture_default_str();
   sub->add_option("--decoder-loss", a->decoder_loss, "Local decoder loss weight; 0 = off")->capture_default_str();

@@ -192,8 +192,8 @@ int bench_transfer(const bench_transfer_settings& settings) {
   m.fields["base_version"] = std::string(64, '0');
   m.fields["samples"] = 1024;
   const std::string source = settings.megabytes > 0 ? "synthetic" : "preset " + settings.preset;
-  m.tensors = settings.megabytes > 0 ? synthetic_delta(settings.megabytes, settings.tensors)
-                                     : preset_delta(settings.preset);
+  m.tensors =
+      settings.megabytes > 0 ? synthetic_delta(settings.megabytes, settings.tensors) : preset_delta(settings.preset);
   std::uint64_t payload = 0;
   for (const auto& t : m.tensors) payload += t.data->size() * sizeof(float);
 
@@ -238,10 +238,10 @@ int bench_transfer(const bench_transfer_settings& settings) {
     };
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("bench transfer: %s delta, %zu tensors, %.1f MB in %zu frames, tcp://127.0.0.1 PUSH/PULL, "
-                "median of %d%s\n",
-                source.c_str(), m.tensors.size(), mb, buffers.size(), settings.repeat,
-                tuned ? "" : ", malloc defaults");
+    std::printf(
+        "bench transfer: %s delta, %zu tensors, %.1f MB in %zu frames, tcp://127.0.0.1 PUSH/PULL, "
+        "median of %d%s\n",
+        source.c_str(), m.tensors.size(), mb, buffers.size(), settings.repeat, tuned ? "" : ", malloc defaults");
     std::printf("  wire (encode+send+recv+decode): %8.1f MB/s  %7.3f s  (decode %.3f s)\n", mb / wire, wire, dec);
     std::printf("  raw zmq (same frames, no copy): %8.1f MB/s  %7.3f s\n", mb / raw, raw);
     std::printf("  ratio                         : %.2f (wire / raw; target >= 0.70)\n", ratio);
@@ -261,7 +261,8 @@ void add_bench_transfer_command(CLI::App& app) {
                   "Size of a synthetic delta in MB (default: the preset's shared parameters)");
   sub->add_option("--preset", settings->preset, "Model preset whose shared parameters make the delta")
       ->capture_default_str();
-  sub->add_option("--tensors", settings->tensors, "Tensors of a synthetic delta (multiple of 10)")->capture_default_str();
+  sub->add_option("--tensors", settings->tensors, "Tensors of a synthetic delta (multiple of 10)")
+      ->capture_default_str();
   sub->add_option("--repeat", settings->repeat, "Runs of each; the median counts")->capture_default_str();
   sub->add_flag("--json", settings->json, "Print one JSON object");
   sub->add_flag("--malloc-defaults", settings->malloc_defaults,

@@ -25,11 +25,10 @@ using std::chrono::milliseconds;
 
 namespace {
 
-const std::string record =
-    R"({"execution_id":"e1","agent_id":"a1","status":"completed","trigger_source":"chat",)"
-    R"("started_at":"2026-03-02T09:15:04Z","step_results":[)"
-    R"({"step_name":"plan","output":"call 415-555-0100"},)"
-    R"({"step_name":"send","output":"mailed bob@example.com"}]})";
+const std::string record = R"({"execution_id":"e1","agent_id":"a1","status":"completed","trigger_source":"chat",)"
+                           R"("started_at":"2026-03-02T09:15:04Z","step_results":[)"
+                           R"({"step_name":"plan","output":"call 415-555-0100"},)"
+                           R"({"step_name":"send","output":"mailed bob@example.com"}]})";
 
 // What the test feed received; it acknowledges like the feed_store_actor (a known key is a duplicate).
 struct feed_log {
@@ -188,13 +187,16 @@ bool any_line_contains(feed_log& log, const std::string& needle) {
 
 }  // namespace
 
-TEST_CASE("the subscriber hands file and bus interactions to the feed, filtered and scrubbed, and commits after the ack",
-          "[event_subscriber]") {
+TEST_CASE(
+    "the subscriber hands file and bus interactions to the feed, filtered and scrubbed, and commits after the ack",
+    "[event_subscriber]") {
   fixture fx;
   append(fx.atn / "agents" / "a1" / "execution.jsonl", record + "\n");
   append(fx.atn / "conversations" / "c.jsonl",
-         R"({"role":"user","content":"reach me at ann@example.com","timestamp":"2026-03-02T09:15:05Z"})" "\n"
-         R"({"role":"user","content":"the Secret Project budget","timestamp":"2026-03-02T09:15:06Z"})" "\n");
+         R"({"role":"user","content":"reach me at ann@example.com","timestamp":"2026-03-02T09:15:05Z"})"
+         "\n"
+         R"({"role":"user","content":"the Secret Project budget","timestamp":"2026-03-02T09:15:06Z"})"
+         "\n");
   auto sub = spawn_event_subscriber(fx.system, fx.options(), fx.feed);
   REQUIRE(fx.log->wait([](feed_log& l) { return l.keys.size() == 4; }));
   CHECK(fx.log->has("exec:e1"));
@@ -221,8 +223,10 @@ TEST_CASE("the subscriber hands file and bus interactions to the feed, filtered 
   fx.pub.send(R"({"type":"execution.completed","source":"atn","event_id":"x1","data":)" + record + "}");
   fx.pub.send(R"({"type":"step.completed","event_id":"x2","data":{"execution_id":"e1","agent_id":"a1","step_index":1,)"
               R"("step_name":"send","output":"mailed bob@example.com"}})");
-  fx.pub.send(R"({"type":"execution.failed","event_id":"x3","data":{"execution_id":"e2","status":"failed","error":"secret project leak"}})");
-  fx.pub.send(R"({"type":"execution.failed","event_id":"x4","data":{"execution_id":"e3","agent_id":"a9","status":"failed","error":"call 415-555-0100"}})");
+  fx.pub.send(
+      R"({"type":"execution.failed","event_id":"x3","data":{"execution_id":"e2","status":"failed","error":"secret project leak"}})");
+  fx.pub.send(
+      R"({"type":"execution.failed","event_id":"x4","data":{"execution_id":"e3","agent_id":"a9","status":"failed","error":"call 415-555-0100"}})");
   REQUIRE(fx.log->wait([](feed_log& l) { return l.duplicates == 4 && l.keys.size() == 5; }));
   CHECK(fx.log->has("exec:e3"));
   CHECK_FALSE(fx.log->has("exec:e2"));  // excluded before it left the subscriber
@@ -235,8 +239,8 @@ TEST_CASE("without consent nothing is opened; consent given starts it, withdrawn
           "[event_subscriber]") {
   fixture fx;
   fx.consent->store(false);
-  append(fx.atn / "conversations" / "c.jsonl",
-         R"({"role":"user","content":"hello","timestamp":"2026-03-02T09:15:05Z"})" "\n{corrupt\n");
+  append(fx.atn / "conversations" / "c.jsonl", R"({"role":"user","content":"hello","timestamp":"2026-03-02T09:15:05Z"})"
+                                               "\n{corrupt\n");
   auto sub = spawn_event_subscriber(fx.system, fx.options(), fx.feed);
   for (int i = 0; i < 3; ++i) {  // a few rounds
     auto st = fx.status(sub);
@@ -249,7 +253,7 @@ TEST_CASE("without consent nothing is opened; consent given starts it, withdrawn
   CHECK(off.files == 0);
   CHECK(off.watches == 0);
   fx.pub.pump(milliseconds(50));
-  CHECK(fx.pub.accepted == 0);  // no socket ever connected
+  CHECK(fx.pub.accepted == 0);     // no socket ever connected
   CHECK(fx.report->total() == 0);  // the corrupt line was not even looked at
   CHECK(fx.log->batches == 0);
 
@@ -270,7 +274,9 @@ TEST_CASE("without consent nothing is opened; consent given starts it, withdrawn
   CHECK(fx.pub.disconnected == 1);
 
   // Written while off, read when consent returns; what was committed is not sent again.
-  append(fx.atn / "conversations" / "c.jsonl", R"({"role":"assistant","content":"hi","timestamp":"2026-03-02T09:15:07Z"})" "\n");
+  append(fx.atn / "conversations" / "c.jsonl",
+         R"({"role":"assistant","content":"hi","timestamp":"2026-03-02T09:15:07Z"})"
+         "\n");
   fx.consent->store(true);
   REQUIRE(fx.log->wait([](feed_log& l) { return l.keys.size() == 2; }));
   CHECK(fx.log->duplicates == 0);
@@ -282,8 +288,10 @@ TEST_CASE("a refused batch is sent again; positions commit only after the ack; a
           "[event_subscriber]") {
   fixture fx;
   const fs::path file = fx.atn / "conversations" / "c.jsonl";
-  append(file, R"({"role":"user","content":"one","timestamp":1772442905})" "\n"
-               R"({"role":"assistant","content":"two","timestamp":1772442906})" "\n");
+  append(file, R"({"role":"user","content":"one","timestamp":1772442905})"
+               "\n"
+               R"({"role":"assistant","content":"two","timestamp":1772442906})"
+               "\n");
   fx.log->fail_next = 2;
   auto options = fx.options();
   options.bus.endpoint.clear();
@@ -298,7 +306,8 @@ TEST_CASE("a refused batch is sent again; positions commit only after the ack; a
   CHECK(state[0].offset == fs::file_size(file));
   fx.stop(sub);
 
-  append(file, R"({"role":"user","content":"three","timestamp":1772442907})" "\n");
+  append(file, R"({"role":"user","content":"three","timestamp":1772442907})"
+               "\n");
   auto again = spawn_event_subscriber(fx.system, options, fx.feed);
   REQUIRE(fx.log->wait([](feed_log& l) { return l.keys.size() == 3; }));
   CHECK(fx.status(again).lines == 1);  // only the new line was read

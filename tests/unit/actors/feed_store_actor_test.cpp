@@ -1,9 +1,9 @@
 #include "actors/feed_store_actor.hpp"
 
+#include "data/input_report.hpp"
 #include "messages/feed_messages.hpp"
 #include "messages/feed_read.hpp"
 #include "messages/feed_status.hpp"
-#include "data/input_report.hpp"
 #include "runtime/storage/feed_store.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
@@ -190,11 +190,12 @@ TEST_CASE("ring buffer feed: a cycle needs both enough new interactions and the 
   std::uint64_t notified = 0;
   auto await_cycle = [&] {
     bool got = false;
-    self->receive([&](cycle_ready_atom, std::uint64_t n) {
-      notified = n;
-      got = true;
-    },
-                  caf::after(reply_timeout) >> [] {});
+    self->receive(
+        [&](cycle_ready_atom, std::uint64_t n) {
+          notified = n;
+          got = true;
+        },
+        caf::after(reply_timeout) >> [] {});
     return got;
   };
   REQUIRE(send_batch(self, *feed, interactions(4, 5)).stored == 1);

@@ -216,7 +216,8 @@ TEST_CASE("frame intake subscribes to a ZeroMQ frame stream", "[frame_intake]") 
   // PUB drops messages until the subscription has arrived: publish until one gets through.
   std::int64_t t = 1772442900000;
   REQUIRE(eventually([&] {
-    publish(R"({"timestamp": )" + std::to_string(t++) + R"(, "source_id": "browser", "window_title": "Docs", "url": "https://docs.example"})",
+    publish(R"({"timestamp": )" + std::to_string(t++) +
+                R"(, "source_id": "browser", "window_title": "Docs", "url": "https://docs.example"})",
             png);
     return fx.log->size() > 0;
   }));
@@ -237,7 +238,10 @@ TEST_CASE("frame intake subscribes to a ZeroMQ frame stream", "[frame_intake]") 
   zmq::send_multipart(pub, three);
   publish(R"({"timestamp": 1772443002000, "source_id": "browser"})", png);
   // Messages arrive in order: once the last is in, every earlier one was handled.
-  REQUIRE(eventually([&] { auto log = fx.log->copy(); return !log.empty() && log.back().timestamp_ms == 1772443002000; }));
+  REQUIRE(eventually([&] {
+    auto log = fx.log->copy();
+    return !log.empty() && log.back().timestamp_ms == 1772443002000;
+  }));
   const auto st = fx.status();
   CHECK(st.counters.stream_messages == fx.log->size() + 4);  // the four bad ones never reach the feed
   CHECK(st.counters.excluded_url == 1);
@@ -251,7 +255,7 @@ TEST_CASE("frame intake with consent off opens nothing until consent is given", 
   auto o = base_options(dir.path, false);
   o.stream_endpoint = "ipc://" + (dir.path / "frames.sock").string();
   write_png(o.capture_dir / "1772442900000.png", 1);  // before the intake: may be taken with consent
-  std::this_thread::sleep_for(30ms);                   // file times are coarse: keep it clearly earlier
+  std::this_thread::sleep_for(30ms);                  // file times are coarse: keep it clearly earlier
   const int inotify_before = inotify_fds();
   intake_fixture fx;
   fx.start(o);
@@ -267,7 +271,10 @@ TEST_CASE("frame intake with consent off opens nothing until consent is given", 
   CHECK_FALSE(fx.status().open);
 
   o.consent->store(true);
-  REQUIRE(eventually([&] { auto s = fx.status(); return s.watching && s.subscribed; }));
+  REQUIRE(eventually([&] {
+    auto s = fx.status();
+    return s.watching && s.subscribed;
+  }));
   CHECK(inotify_fds() == inotify_before + 1);
   REQUIRE(eventually([&] { return fx.log->size() == 1; }));
   CHECK(fx.log->copy().at(0).timestamp_ms == 1772442900000);

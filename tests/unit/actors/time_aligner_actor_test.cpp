@@ -56,8 +56,8 @@ TEST_CASE("time alignment pairs text with a frame inside the window", "[time_ali
 }
 
 TEST_CASE("time alignment is inclusive at exactly ±2 s and exclusive beyond", "[time_aligner]") {
-  const auto at_edges = align_by_time({text_at(100000, "before"), text_at(200000, "after")},
-                                      {frame_at(98000, 1), frame_at(202000, 2)});
+  const auto at_edges =
+      align_by_time({text_at(100000, "before"), text_at(200000, "after")}, {frame_at(98000, 1), frame_at(202000, 2)});
   CHECK(at_edges.multimodal == 2);
   CHECK(at_edges.text_only == 0);
   CHECK(at_edges.visual_only == 0);
@@ -65,8 +65,8 @@ TEST_CASE("time alignment is inclusive at exactly ±2 s and exclusive beyond", "
   CHECK(with_text(at_edges, "before")->rgb->at(0) == 1);
   CHECK(with_text(at_edges, "after")->rgb->at(0) == 2);
 
-  const auto outside = align_by_time({text_at(100000, "before"), text_at(200000, "after")},
-                                     {frame_at(97999, 1), frame_at(202001, 2)});
+  const auto outside =
+      align_by_time({text_at(100000, "before"), text_at(200000, "after")}, {frame_at(97999, 1), frame_at(202001, 2)});
   CHECK(outside.multimodal == 0);
   CHECK(outside.text_only == 2);
   CHECK(outside.visual_only == 2);

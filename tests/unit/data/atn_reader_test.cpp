@@ -79,20 +79,20 @@ TEST_CASE("ISO-8601 timestamps parse to Unix ms", "[atn_reader][timestamp]") {
   CHECK(parse_timestamp_ms("1772442904") == 1772442904000);
 }
 
-TEST_CASE("conversations render user and assistant turns and drop system turns",
-          "[atn_reader][conversation]") {
+TEST_CASE("conversations render user and assistant turns and drop system turns", "[atn_reader][conversation]") {
   temp_dir dir;
-  write_file(dir.path / "conversations" / "s1.jsonl",
-             R"({"role":"system","content":"You are helpful","timestamp":"2026-03-02T09:15:00Z"})"
-             "\n"
-             R"({"role":"user","content":"hello","timestamp":"2026-03-02T09:15:04Z"})"
-             "\n"
-             R"({"role":"assistant","content":"hi there\nhow can I help?","timestamp":"2026-03-02T09:15:05.250Z"})"
-             "\r\n"
-             "\n   \n"
-             R"({"role":"user","content":[{"type":"text","text":"part one"},{"type":"text","text":"part two"}],"timestamp":"2026-03-02T10:15:06+01:00"})"
-             "\n"
-             R"({"role":"assistant","content":null,"timestamp":"2026-03-02T09:15:07Z"})");  // no final newline
+  write_file(
+      dir.path / "conversations" / "s1.jsonl",
+      R"({"role":"system","content":"You are helpful","timestamp":"2026-03-02T09:15:00Z"})"
+      "\n"
+      R"({"role":"user","content":"hello","timestamp":"2026-03-02T09:15:04Z"})"
+      "\n"
+      R"({"role":"assistant","content":"hi there\nhow can I help?","timestamp":"2026-03-02T09:15:05.250Z"})"
+      "\r\n"
+      "\n   \n"
+      R"({"role":"user","content":[{"type":"text","text":"part one"},{"type":"text","text":"part two"}],"timestamp":"2026-03-02T10:15:06+01:00"})"
+      "\n"
+      R"({"role":"assistant","content":null,"timestamp":"2026-03-02T09:15:07Z"})");  // no final newline
   input_report report;
   atn_read_stats stats;
   auto sessions = read_atn_directory(dir.path, {}, report, &stats);
@@ -128,11 +128,15 @@ TEST_CASE("execution records render steps, tools and errors", "[atn_reader][exec
   const std::string failed =
       R"({"execution_id":"e2","status":"failed","trigger_source":"cron","started_at":"2026-03-02T11:00:00Z",)"
       R"("error":{"code":500,"message":"boom"},"step_results":[{"step_name":"plan","step_type":"cognitive","status":"completed","output":{"text":"Try it."}}]})";
-  write_file(dir.path / "agents" / "alpha" / "execution.jsonl",
-             completed + "\n" +
-                 R"({"execution_id":"q1","agent_id":"alpha","status":"queued","trigger_source":"user"})" "\n" +
-                 R"({"execution_id":"r1","agent_id":"alpha","status":"running","trigger_source":"user","step_results":[]})" "\n" +
-                 R"({"execution_id":"k1","agent_id":"alpha","status":"killed","trigger_source":"user","error":"killed"})" "\n");
+  write_file(
+      dir.path / "agents" / "alpha" / "execution.jsonl",
+      completed + "\n" +
+          R"({"execution_id":"q1","agent_id":"alpha","status":"queued","trigger_source":"user"})"
+          "\n" +
+          R"({"execution_id":"r1","agent_id":"alpha","status":"running","trigger_source":"user","step_results":[]})"
+          "\n" +
+          R"({"execution_id":"k1","agent_id":"alpha","status":"killed","trigger_source":"user","error":"killed"})"
+          "\n");
   // No agent_id: the directory names the agent.
   write_file(dir.path / "agents" / "beta" / "execution.jsonl", failed + "\n");
 
@@ -175,23 +179,25 @@ TEST_CASE("execution records render steps, tools and errors", "[atn_reader][exec
 TEST_CASE("conversations take the agent of the first execution they refer to", "[atn_reader][attribution]") {
   temp_dir dir;
   write_file(dir.path / "agents" / "alpha" / "execution.jsonl",
-             R"({"execution_id":"e1","agent_id":"alpha","status":"completed","trigger_source":"user"})" "\n");
+             R"({"execution_id":"e1","agent_id":"alpha","status":"completed","trigger_source":"user"})"
+             "\n");
   write_file(dir.path / "agents" / "beta" / "execution.jsonl",
-             R"({"execution_id":"e2","agent_id":"beta","status":"completed","trigger_source":"user"})" "\n"
-             R"({"execution_id":"q2","agent_id":"beta","status":"queued","trigger_source":"user"})" "\n");
+             R"({"execution_id":"e2","agent_id":"beta","status":"completed","trigger_source":"user"})"
+             "\n"
+             R"({"execution_id":"q2","agent_id":"beta","status":"queued","trigger_source":"user"})"
+             "\n");
   const std::string ts = R"(,"timestamp":"2026-03-02T09:15:04Z")";
-  write_file(dir.path / "conversations" / "a.jsonl",
-             R"({"role":"user","content":"one")" + ts + "}\n" +
-                 R"({"role":"assistant","content":"two","execution_id":"e1")" + ts + "}\n");
+  write_file(dir.path / "conversations" / "a.jsonl", R"({"role":"user","content":"one")" + ts + "}\n" +
+                                                         R"({"role":"assistant","content":"two","execution_id":"e1")" +
+                                                         ts + "}\n");
   write_file(dir.path / "conversations" / "b.jsonl",
              R"({"role":"user","content":"one","execution_id":"missing")" + ts + "}\n" +
                  R"({"role":"user","content":"two","execution_id":"e2")" + ts + "}\n" +
                  R"({"role":"user","content":"three","execution_id":"e1")" + ts + "}\n");
   write_file(dir.path / "conversations" / "c.jsonl",
              R"({"role":"user","content":"one","execution_id":"missing")" + ts + "}\n");
-  write_file(dir.path / "conversations" / "d.jsonl",
-             R"({"role":"system","content":"sys","execution_id":"q2")" + ts + "}\n" +
-                 R"({"role":"user","content":"hi")" + ts + "}\n");
+  write_file(dir.path / "conversations" / "d.jsonl", R"({"role":"system","content":"sys","execution_id":"q2")" + ts +
+                                                         "}\n" + R"({"role":"user","content":"hi")" + ts + "}\n");
   write_file(dir.path / "conversations" / "nested" / "e.jsonl",
              R"({"role":"user","content":"deep","execution_id":"e1")" + ts + "}\n");
   write_file(dir.path / "conversations" / "notes.txt", "not a conversation\n");
@@ -220,9 +226,12 @@ TEST_CASE("privacy exclusions drop turns and records, and PII is scrubbed", "[at
                  R"({"role":"assistant","content":"noted, SSN 123-45-6789 and card 4111 1111 1111 1111")" + ts + "}\n");
   write_file(dir.path / "conversations" / "only_secret.jsonl",
              R"({"role":"user","content":"the secret project again")" + ts + "}\n");
-  write_file(dir.path / "agents" / "alpha" / "execution.jsonl",
-             R"({"execution_id":"x1","agent_id":"alpha","status":"completed","trigger_source":"user","step_results":[{"step_name":"think","step_type":"cognitive","output":{"text":"ok","tool_calls":[{"name":"note","input":{"body":"secret project plans"}}]}}]})" "\n"
-             R"({"execution_id":"x2","agent_id":"alpha","status":"completed","trigger_source":"user","step_results":[{"step_name":"lookup","step_type":"tool","output":{"phone":"+44 20 7946 0958","email":"bob@corp.example.org"}}]})" "\n");
+  write_file(
+      dir.path / "agents" / "alpha" / "execution.jsonl",
+      R"({"execution_id":"x1","agent_id":"alpha","status":"completed","trigger_source":"user","step_results":[{"step_name":"think","step_type":"cognitive","output":{"text":"ok","tool_calls":[{"name":"note","input":{"body":"secret project plans"}}]}}]})"
+      "\n"
+      R"({"execution_id":"x2","agent_id":"alpha","status":"completed","trigger_source":"user","step_results":[{"step_name":"lookup","step_type":"tool","output":{"phone":"+44 20 7946 0958","email":"bob@corp.example.org"}}]})"
+      "\n");
 
   atn_read_options options;
   options.privacy.exclusion_patterns = {"secret project"};
@@ -257,24 +266,31 @@ TEST_CASE("bad lines are reported and skipped, reading goes on", "[atn_reader][b
   const std::string ts = R"(,"timestamp":"2026-03-02T09:15:04Z")";
   std::string conv;
   conv += R"({"role":"user","content":"first")" + ts + "}\n";
-  conv += R"({"role":"user","content":"broken)" "\n";                        // corrupt JSON
-  conv += "[1,2,3]\n";                                                         // not an object
-  conv += R"({"content":"no role")" + ts + "}\n";                             // missing role
-  conv += R"({"role":"tool","content":"odd role")" + ts + "}\n";              // unknown role
-  conv += R"({"role":"user")" + ts + "}\n";                                   // missing content
-  conv += R"({"role":"user","content":"when?","timestamp":"last tuesday"})" "\n";  // bad timestamp, kept
-  conv += R"({"role":"user","content":"no time"})" "\n";                      // missing timestamp, kept
+  conv += R"({"role":"user","content":"broken)"
+          "\n";                                                   // corrupt JSON
+  conv += "[1,2,3]\n";                                            // not an object
+  conv += R"({"content":"no role")" + ts + "}\n";                 // missing role
+  conv += R"({"role":"tool","content":"odd role")" + ts + "}\n";  // unknown role
+  conv += R"({"role":"user")" + ts + "}\n";                       // missing content
+  conv += R"({"role":"user","content":"when?","timestamp":"last tuesday"})"
+          "\n";  // bad timestamp, kept
+  conv += R"({"role":"user","content":"no time"})"
+          "\n";                                                                       // missing timestamp, kept
   conv += "{\"role\":\"user\",\"content\":\"caf\xC3\xA9 \xFF\xFE ok\"" + ts + "}\n";  // invalid UTF-8, kept
-  conv += "\x01\x02\x7F garbage \xC0\xAF\n";                                   // binary garbage
+  conv += "\x01\x02\x7F garbage \xC0\xAF\n";                                          // binary garbage
   conv += R"({"role":"user","content":"last")" + ts + "}\n";
   write_file(dir.path / "conversations" / "bad.jsonl", conv);
   write_file(dir.path / "conversations" / "binary.jsonl", std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
   write_file(dir.path / "conversations" / "empty.jsonl", "");
   write_file(dir.path / "agents" / "alpha" / "execution.jsonl",
-             R"({"execution_id":"e1","status":"done"})" "\n"                      // unknown status
-             R"({"status":"completed"})" "\n"                                     // missing id
-             R"({"execution_id":"e2","status":"completed","started_at":12})" "\n"  // epoch seconds are fine
-             R"({"execution_id":"e3","status":"completed","started_at":"soon","step_results":{"a":1}})" "\n"
+             R"({"execution_id":"e1","status":"done"})"
+             "\n"  // unknown status
+             R"({"status":"completed"})"
+             "\n"  // missing id
+             R"({"execution_id":"e2","status":"completed","started_at":12})"
+             "\n"  // epoch seconds are fine
+             R"({"execution_id":"e3","status":"completed","started_at":"soon","step_results":{"a":1}})"
+             "\n"
              "{not json at all\n");
   fs::create_directories(dir.path / "agents" / "gamma" / "execution.jsonl");  // a directory: unreadable
 
@@ -328,10 +344,14 @@ TEST_CASE("a missing or unusable directory is reported", "[atn_reader][bad_input
 TEST_CASE("status updates of one execution keep the latest rendered record", "[atn_reader][execution]") {
   temp_dir dir;
   write_file(dir.path / "agents" / "alpha" / "execution.jsonl",
-             R"({"execution_id":"e1","agent_id":"alpha","status":"queued","trigger_source":"user"})" "\n"
-             R"({"execution_id":"e1","agent_id":"alpha","status":"running","trigger_source":"user"})" "\n"
-             R"({"execution_id":"e1","agent_id":"alpha","status":"failed","trigger_source":"user","error":"first try"})" "\n"
-             R"({"execution_id":"e1","agent_id":"alpha","status":"completed","trigger_source":"retry"})" "\n");
+             R"({"execution_id":"e1","agent_id":"alpha","status":"queued","trigger_source":"user"})"
+             "\n"
+             R"({"execution_id":"e1","agent_id":"alpha","status":"running","trigger_source":"user"})"
+             "\n"
+             R"({"execution_id":"e1","agent_id":"alpha","status":"failed","trigger_source":"user","error":"first try"})"
+             "\n"
+             R"({"execution_id":"e1","agent_id":"alpha","status":"completed","trigger_source":"retry"})"
+             "\n");
   input_report report;
   atn_read_stats stats;
   auto sessions = read_atn_directory(dir.path, {}, report, &stats);
@@ -366,8 +386,8 @@ TEST_CASE("over-long lines are skipped while streaming", "[atn_reader][bad_input
   CHECK(report.total() == 1);
   REQUIRE(sessions.size() == 1);
   CHECK(texts(sessions[0]) == std::vector<std::string>{"[user] before", "[user] after"});
-  CHECK(seconds < 30.0);        // ~0.1 s: the line is scanned, never parsed
-  CHECK(rss_growth_mib < 48);   // buffer (1 MiB) + at most max_line_bytes (8 MiB) of the line
+  CHECK(seconds < 30.0);       // ~0.1 s: the line is scanned, never parsed
+  CHECK(rss_growth_mib < 48);  // buffer (1 MiB) + at most max_line_bytes (8 MiB) of the line
 }
 
 TEST_CASE("the line limit is exact", "[atn_reader][bad_input][long_line]") {
@@ -420,9 +440,12 @@ TEST_CASE("UTF-8 validation and repair", "[atn_reader][utf8]") {
   CHECK_FALSE(is_valid_utf8("bad \xFF"));
   CHECK_FALSE(is_valid_utf8("overlong \xC0\xAF"));
   CHECK_FALSE(is_valid_utf8("surrogate \xED\xA0\x80"));
-  CHECK(repair_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
-  CHECK(repair_utf8("cut \xE2\x82") == "cut \xEF\xBF\xBD");            // one maximal subpart
-  CHECK(repair_utf8("\xE2\x82\xAC ok") == "\xE2\x82\xAC ok");           // valid is untouched
+  CHECK(repair_utf8("a\xFF"
+                    "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
+  CHECK(repair_utf8("cut \xE2\x82") == "cut \xEF\xBF\xBD");    // one maximal subpart
+  CHECK(repair_utf8("\xE2\x82\xAC ok") == "\xE2\x82\xAC ok");  // valid is untouched
   CHECK(repair_utf8("\xF0\x9F\x98") == "\xEF\xBF\xBD");
   CHECK(is_valid_utf8(repair_utf8(std::string("\xC0\xAF\xED\xA0\x80\xF5\x80", 7))));
 }
@@ -430,7 +453,8 @@ TEST_CASE("UTF-8 validation and repair", "[atn_reader][utf8]") {
 TEST_CASE("per-line parsers work without a report or privacy filter", "[atn_reader][parser]") {
   record_context ctx;
   ctx.file = "live";
-  auto turn = parse_conversation_line(R"({"role":"user","content":"hi","timestamp":"2026-03-02T09:15:04Z","execution_id":"e9"})", ctx);
+  auto turn = parse_conversation_line(
+      R"({"role":"user","content":"hi","timestamp":"2026-03-02T09:15:04Z","execution_id":"e9"})", ctx);
   REQUIRE(turn);
   CHECK(turn->line == text_line{1772442904000, "[user] hi"});
   CHECK(turn->execution_id == "e9");

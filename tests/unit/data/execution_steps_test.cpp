@@ -61,7 +61,8 @@ TEST_CASE("execution parts skip running records and drop excluded ones whole", "
   CHECK(excluded->record.lines.empty());
   CHECK(excluded->steps.empty());
 
-  const auto running = parse_execution_parts(R"({"execution_id":"e2","status":"running"})", {"f", 2, &report, nullptr, "d"});
+  const auto running =
+      parse_execution_parts(R"({"execution_id":"e2","status":"running"})", {"f", 2, &report, nullptr, "d"});
   REQUIRE(running);
   CHECK(running->record.skipped);
   CHECK(running->record.agent_id == "d");
@@ -86,7 +87,8 @@ TEST_CASE("a step published alone renders as the same step inside its record", "
   CHECK(alone->step.index == 2);
   CHECK(alone->step.lines == parts->steps[1].lines);
 
-  const std::string step3 = R"({"execution_id":"e1","step_index":3,"step_name":"reply","output":"done, mail bob@example.com"})";
+  const std::string step3 =
+      R"({"execution_id":"e1","step_index":3,"step_name":"reply","output":"done, mail bob@example.com"})";
   const auto scrubbed = parse_step_record(step3, {"bus", 8, &report, &privacy, {}}, 42);
   REQUIRE(scrubbed);
   CHECK(scrubbed->agent_id == "unknown");

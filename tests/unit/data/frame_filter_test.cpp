@@ -35,8 +35,7 @@ bool inside(const blur_region& r, int x, int y) { return x >= r.x && x < r.x + r
 
 }  // namespace
 
-TEST_CASE("frame_filter excludes by source, title and URL, case-insensitively, counted per reason",
-          "[frame_filter]") {
+TEST_CASE("frame_filter excludes by source, title and URL, case-insensitively, counted per reason", "[frame_filter]") {
   frame_filter_options o;
   o.exclude_sources = {"Private-Browser"};
   o.exclude_titles = {"password", "BANK"};
@@ -77,7 +76,8 @@ TEST_CASE("frame_filter blur pixelates the regions and nothing else", "[frame_fi
   CHECK(changed_inside > pixels_inside * 9 / 10);
   // Each cell is one colour: the fine detail is gone.
   for (int y = 4; y < 12; ++y)
-    for (int x = 8; x < 16; ++x) CHECK(std::equal(pixel(blurred, 8, 4), pixel(blurred, 8, 4) + 3, pixel(blurred, x, y)));
+    for (int x = 8; x < 16; ++x)
+      CHECK(std::equal(pixel(blurred, 8, 4), pixel(blurred, 8, 4) + 3, pixel(blurred, x, y)));
   CHECK_FALSE(std::equal(pixel(blurred, 8, 4), pixel(blurred, 8, 4) + 3, pixel(blurred, 16, 4)));
 }
 
@@ -148,7 +148,8 @@ TEST_CASE("frame metadata follows list_frames' sidecar rules", "[frame_filter][f
   CHECK(frame.url == "u");
   CHECK(describe_frame(image, std::nullopt, report).timestamp_ms == 1767225600000);
 
-  std::ofstream(dir.path / "1767225600000.png.json", std::ios::trunc) << R"({"timestamp": "yesterday", "source_id": "x"})";
+  std::ofstream(dir.path / "1767225600000.png.json", std::ios::trunc)
+      << R"({"timestamp": "yesterday", "source_id": "x"})";
   frame = describe_frame(image, find_sidecar(image), report);
   CHECK(report.count("bad_timestamp") == 1);
   CHECK(frame.timestamp_ms == 1767225600000);  // the name's time stays

@@ -40,8 +40,8 @@ void write_png(const fs::path& file, int width, int height, int color_type, int 
     FAIL("libpng could not write " << file);
   }
   png_init_io(png, f);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), bit_depth,
-               color_type, interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), bit_depth, color_type,
+               interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
   if (!palette.empty()) png_set_PLTE(png, info, palette.data(), static_cast<int>(palette.size()));
   png_write_info(png, info);
@@ -77,7 +77,8 @@ void write_jpeg(const fs::path& file, int width, int height, int components, con
   jpeg_set_quality(&cinfo, 95, TRUE);
   jpeg_start_compress(&cinfo, TRUE);
   while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row = const_cast<JSAMPROW>(data.data()) + static_cast<std::size_t>(cinfo.next_scanline) * width * components;
+    JSAMPROW row =
+        const_cast<JSAMPROW>(data.data()) + static_cast<std::size_t>(cinfo.next_scanline) * width * components;
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_compress(&cinfo);
@@ -267,8 +268,9 @@ TEST_CASE("frames are listed with times from names and sidecars", "[image][frame
   write_bytes(d / "1772442904000.png", "x");
   write_bytes(d / "screen_2026-03-02T09-15-05.250Z.png", "x");
   write_bytes(d / "frame_a.jpg", "x");
-  write_bytes(d / "frame_a.jpg.json",
-              R"({"timestamp":"2026-03-02T09:15:06Z","source_id":"screen0","window_title":"Editor — main.cpp","url":"https://example.com/x"})");
+  write_bytes(
+      d / "frame_a.jpg.json",
+      R"({"timestamp":"2026-03-02T09:15:06Z","source_id":"screen0","window_title":"Editor — main.cpp","url":"https://example.com/x"})");
   write_bytes(d / "frame_b.png", "x");
   write_bytes(d / "frame_b.json", R"({"timestamp":1772442907000,"source_id":"screen1"})");
   write_bytes(d / "1772442908000.png", "x");
@@ -286,8 +288,8 @@ TEST_CASE("frames are listed with times from names and sidecars", "[image][frame
   REQUIRE(frames.size() == 7);
   std::vector<std::int64_t> times;
   for (const auto& f : frames) times.push_back(f.timestamp_ms);
-  CHECK(times == std::vector<std::int64_t>{1772442903000, 1772442904000, 1772442905250, 1772442906000,
-                                           1772442907000, 1772442908000, -1});
+  CHECK(times == std::vector<std::int64_t>{1772442903000, 1772442904000, 1772442905250, 1772442906000, 1772442907000,
+                                           1772442908000, -1});
   CHECK(frames[0].path == d / "sub" / "1772442903000.PNG");
   CHECK(frames[3].path == d / "frame_a.jpg");
   CHECK(frames[3].source_id == "screen0");

@@ -61,8 +61,8 @@ wire_message sample_message() {
   m.fields = every_field_type();
   m.tensors.push_back(random_tensor("a.scalar", {}, 1));
   m.tensors.push_back(random_tensor("b.empty", {0, 5}, 2));
-  m.tensors.push_back(random_tensor("c.big", {1100, 1000}, 3));     // 4.4 MB: two frames
-  m.tensors.push_back(random_tensor("d.exact", {1024, 1024}, 4));   // exactly 4 MiB: one frame
+  m.tensors.push_back(random_tensor("c.big", {1100, 1000}, 3));    // 4.4 MB: two frames
+  m.tensors.push_back(random_tensor("d.exact", {1024, 1024}, 4));  // exactly 4 MiB: one frame
   m.tensors.push_back(random_tensor("e.small", {3, 4}, 5));
   return m;
 }
@@ -95,14 +95,20 @@ void pack_float64(msgpack::sbuffer& buf, double d) {
 
 void pack(msgpack::sbuffer& buf, const wire_value& v) {
   packer pk(buf);
-  if (v.is_nil()) pk.pack_nil();
-  else if (v.is_bool()) v.as_bool() ? pk.pack_true() : pk.pack_false();
-  else if (v.is_int()) pk.pack_int64(v.as_int());
-  else if (v.is_float()) pack_float64(buf, v.as_float());
-  else if (v.is_string()) pk.pack(v.as_string());
+  if (v.is_nil())
+    pk.pack_nil();
+  else if (v.is_bool())
+    v.as_bool() ? pk.pack_true() : pk.pack_false();
+  else if (v.is_int())
+    pk.pack_int64(v.as_int());
+  else if (v.is_float())
+    pack_float64(buf, v.as_float());
+  else if (v.is_string())
+    pk.pack(v.as_string());
   else if (v.is_bytes()) {
     pk.pack_bin(static_cast<std::uint32_t>(v.as_bytes().size()));
-    pk.pack_bin_body(reinterpret_cast<const char*>(v.as_bytes().data()), static_cast<std::uint32_t>(v.as_bytes().size()));
+    pk.pack_bin_body(reinterpret_cast<const char*>(v.as_bytes().data()),
+                     static_cast<std::uint32_t>(v.as_bytes().size()));
   } else if (v.is_array()) {
     pk.pack_array(static_cast<std::uint32_t>(v.as_array().size()));
     for (const auto& e : v.as_array()) pack(buf, e);
@@ -122,8 +128,8 @@ std::string packed(const wire_value& v) {
 }
 
 wire_value descriptor(const std::string& name, wire_value::array shape, std::int64_t bytes, std::int64_t frames) {
-  return wire_value::map{{"name", name}, {"dtype", "float32"}, {"shape", std::move(shape)}, {"bytes", bytes},
-                         {"frames", frames}};
+  return wire_value::map{
+      {"name", name}, {"dtype", "float32"}, {"shape", std::move(shape)}, {"bytes", bytes}, {"frames", frames}};
 }
 
 // A valid header of small_message's layout: enc.bias [4] and enc.weight [3,4].
@@ -147,7 +153,8 @@ std::vector<zmq::message_t> frames_of(const std::string& head, const std::vector
   return frames;
 }
 
-std::vector<zmq::message_t> frames_of(const wire_value::map& head, const std::vector<std::size_t>& raw_sizes = {16, 48}) {
+std::vector<zmq::message_t> frames_of(const wire_value::map& head,
+                                      const std::vector<std::size_t>& raw_sizes = {16, 48}) {
   return frames_of(packed(head), raw_sizes);
 }
 
@@ -236,7 +243,8 @@ TEST_CASE("wire encode shares tensor buffers instead of copying them", "[wire]")
   {
     auto frames = encode(m);
     CHECK(frames[2].data() == static_cast<const void*>(big->data()));
-    CHECK(frames[3].data() == static_cast<const void*>(reinterpret_cast<const char*>(big->data()) + wire_max_frame_bytes));
+    CHECK(frames[3].data() ==
+          static_cast<const void*>(reinterpret_cast<const char*>(big->data()) + wire_max_frame_bytes));
     CHECK(big.use_count() == 3);  // one reference per frame
   }
   CHECK(big.use_count() == 1);  // released with the frames
@@ -532,7 +540,8 @@ TEST_CASE("wire decode rejects bad tensor descriptors", "[wire]") {
     // 5 MiB must arrive as 4 MiB + 1 MiB, not as 2.5 + 2.5.
     const std::int64_t n = 5 << 18;
     const std::size_t half = static_cast<std::size_t>(n) * 2;
-    check_reject(with_t({bias, descriptor("enc.weight", {n}, n * 4, 2)}, {16, half, half}), wire_reject::frame_mismatch);
+    check_reject(with_t({bias, descriptor("enc.weight", {n}, n * 4, 2)}, {16, half, half}),
+                 wire_reject::frame_mismatch);
   }
   SECTION("duplicate names") { check_reject(with_t({bias, bias}, {16, 16}), wire_reject::bad_names); }
   SECTION("names out of order") { check_reject(with_t({weight, bias}, {48, 16}), wire_reject::bad_names); }
@@ -603,8 +612,10 @@ TEST_CASE("wire decode survives random corruption of frame 0", "[wire][fuzz]") {
         break;
       default:  // drop or duplicate raw frames as well as a byte
         head[rng() % head.size()] ^= static_cast<char>(1u << (rng() % 8));
-        if (rng() % 2) bytes.pop_back();
-        else bytes.push_back(bytes.back());
+        if (rng() % 2)
+          bytes.pop_back();
+        else
+          bytes.push_back(bytes.back());
         break;
     }
     wire_decode_result r;

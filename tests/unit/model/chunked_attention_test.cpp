@@ -92,7 +92,7 @@ TEST_CASE("a steep locality makes each token attend to itself", "[model][attenti
   auto q = torch::randn({1, 2, 12, 4}) * 0.1, k = torch::randn({1, 2, 12, 4}) * 0.1, v = torch::randn({1, 2, 12, 4});
   const auto steep = token_locality(torch::arange(12).view({1, 12}), torch::tensor({30.0f, 0.0f}));
   auto out = chunked_attention(q, k, v, torch::Tensor(), 5, steep);
-  CHECK(torch::allclose(out.select(1, 0), v.select(1, 0), 1e-5, 1e-5));       // the local head
+  CHECK(torch::allclose(out.select(1, 0), v.select(1, 0), 1e-5, 1e-5));        // the local head
   CHECK_FALSE(torch::allclose(out.select(1, 1), v.select(1, 1), 1e-2, 1e-2));  // the global head averages
 }
 

@@ -202,8 +202,8 @@ TEST_CASE("attention kernel is exact for long rows and extreme scores", "[model]
   auto valid = torch::rand({1, 300}) > 0.3;
   auto bias = key_bias_from_valid(valid);
   auto out = chunked_attention(q, k, v, bias, 16);
-  auto ref = plain_attention(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64),
-                             bias.to(torch::kFloat64));
+  auto ref =
+      plain_attention(q.to(torch::kFloat64), k.to(torch::kFloat64), v.to(torch::kFloat64), bias.to(torch::kFloat64));
   CHECK(close(out.to(torch::kFloat64), ref, 1e-4, 1e-5));
   auto seed = torch::randn({1, 2, 37, 16});
   auto dv = grads_of(out, seed, {v})[0];
@@ -263,7 +263,8 @@ TEST_CASE("the composed path that runs off the CPU equals the kernels", "[model]
     auto valid = torch::ones({2, 11}, torch::kBool);
     valid.index_put_({1, torch::indexing::Slice(6, torch::indexing::None)}, false);
     const auto key_bias = key_bias_from_valid(valid);
-    const auto local = token_locality(torch::stack({torch::arange(11), torch::arange(11) * 3}), locality_slopes(0.5, 4));
+    const auto local =
+        token_locality(torch::stack({torch::arange(11), torch::arange(11) * 3}), locality_slopes(0.5, 4));
     auto h = composed_self_attention(x, block->norm1, block->qkv, block->proj, key_bias, block->heads, local);
     check_same(composed_mlp(h, block->norm2, block->fc1, block->fc2), block->forward(x, key_bias, local),
                inputs_of(block, x));

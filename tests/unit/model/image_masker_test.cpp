@@ -24,8 +24,7 @@ image_masker_config grid(std::int64_t h, std::int64_t w) {
 }
 
 // True when `patches` (ascending) is exactly a height × width rectangle of the grid.
-bool is_rectangle(const std::vector<std::int64_t>& patches, const atn::block_size& size,
-                  std::int64_t width) {
+bool is_rectangle(const std::vector<std::int64_t>& patches, const atn::block_size& size, std::int64_t width) {
   if (static_cast<std::int64_t>(patches.size()) != size.area() || patches.empty()) return false;
   const std::int64_t top = patches.front() / width, left = patches.front() % width;
   std::size_t i = 0;
@@ -133,7 +132,8 @@ TEST_CASE("image_masker collate stacks to equal lengths", "[image_masker]") {
       for (const auto& t : b.tgt_idx) {
         tg.insert(t.begin() + i * b.n_tgt_per_block, t.begin() + (i + 1) * b.n_tgt_per_block);
       }
-      for (std::int64_t j = 0; j < b.n_ctx; ++j) CHECK(tg.count(b.ctx_idx[static_cast<std::size_t>(i * b.n_ctx + j)]) == 0);
+      for (std::int64_t j = 0; j < b.n_ctx; ++j)
+        CHECK(tg.count(b.ctx_idx[static_cast<std::size_t>(i * b.n_ctx + j)]) == 0);
     }
   }
   CHECK(masker.collate(0, 1).batch == 0);
@@ -169,8 +169,7 @@ TEST_CASE("image_masker picks block sizes within the bounds", "[image_masker]") 
   CHECK(small.width == 13);
 }
 
-TEST_CASE("image_masker falls back to the targets' complement when the context stays small",
-          "[image_masker]") {
+TEST_CASE("image_masker falls back to the targets' complement when the context stays small", "[image_masker]") {
   auto c = grid(6, 6);
   c.min_keep = 36;  // unreachable once any target is removed
   c.max_tries = 3;

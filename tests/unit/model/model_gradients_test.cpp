@@ -47,8 +47,7 @@ TEST_CASE("gradients through the whole model agree with finite differences", "[m
     auto vision = m->vit(images, patch_keep);
     auto [t, v] = m->fusion(text, keep_valid, vision, has_text, has_visual);
     auto text_pred = m->text_predictor(t, keep, keep_valid, targets, target_valid);
-    auto image_pred = m->image_predictor(v, patch_keep, patch_valid, patch_targets,
-                                         torch::ones({b, 12}, torch::kBool));
+    auto image_pred = m->image_predictor(v, patch_keep, patch_valid, patch_targets, torch::ones({b, 12}, torch::kBool));
     auto k = m->semantic(torch::cat({t, v}, 1), torch::cat({keep_valid, patch_valid}, 1));
     return (text_pred * r_text).sum() + (image_pred * r_image).sum() + (k * r_semantic).sum();
   };
@@ -80,7 +79,7 @@ TEST_CASE("gradients through the whole model agree with finite differences", "[m
   // The test is only as good as what it reached: attention, MLP and norms of every module.
   for (const char* name : {"text.embed.weight", "text.blocks.0.qkv.weight", "vit.blocks.1.fc2.weight",
                            "fusion.text_from_vision.0.q.weight", "fusion.vision_from_text.0.kv.weight",
-                           "text_predictor.blocks.0.qkv.weight", "image_predictor.mask_token",
-                           "semantic.queries", "semantic.blocks.1.q.weight", "text.norm.weight"})
+                           "text_predictor.blocks.0.qkv.weight", "image_predictor.mask_token", "semantic.queries",
+                           "semantic.blocks.1.q.weight", "text.norm.weight"})
     CHECK(checked.count(name) == 1);
 }

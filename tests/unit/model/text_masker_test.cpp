@@ -36,8 +36,7 @@ std::vector<std::int64_t> all_targets(const text_mask& m) {
 }
 
 // Invariants every mode keeps for tokens[0, valid).
-void check_common(const std::int64_t* t, std::int64_t valid, const text_mask& m,
-                  const text_masker_config& c) {
+void check_common(const std::int64_t* t, std::int64_t valid, const text_mask& m, const text_masker_config& c) {
   REQUIRE(m.targets.size() == static_cast<std::size_t>(c.groups));
   for (const auto& g : m.targets) REQUIRE(std::is_sorted(g.begin(), g.end()));
   REQUIRE(std::is_sorted(m.context.begin(), m.context.end()));
@@ -49,7 +48,7 @@ void check_common(const std::int64_t* t, std::int64_t valid, const text_mask& m,
     REQUIRE(p >= 0);
     REQUIRE(p < valid);
     REQUIRE_FALSE(byte_tokenizer::is_special(t[p]));  // never BOS/EOS/PAD
-    REQUIRE(ctx.count(p) == 0);                      // context ∩ targets = ∅
+    REQUIRE(ctx.count(p) == 0);                       // context ∩ targets = ∅
   }
   std::int64_t real = 0;
   for (std::int64_t p = 0; p < valid; ++p) real += t[p] != byte_tokenizer::pad;
@@ -80,8 +79,7 @@ void check_common(const std::int64_t* t, std::int64_t valid, const text_mask& m,
 }
 
 // Span-mode invariants: span lengths and the masked ratio.
-void check_span_mode(const std::int64_t* t, std::int64_t valid, const text_mask& m,
-                     const text_masker_config& c) {
+void check_span_mode(const std::int64_t* t, std::int64_t valid, const text_mask& m, const text_masker_config& c) {
   check_common(t, valid, m, c);
   std::int64_t real = 0;
   for (std::int64_t p = 0; p < valid; ++p) real += t[p] != byte_tokenizer::pad;
@@ -133,8 +131,7 @@ const std::string dialogue =
 
 }  // namespace
 
-TEST_CASE("text_masker span mode keeps its invariants over many lengths and seeds",
-          "[text_masker]") {
+TEST_CASE("text_masker span mode keeps its invariants over many lengths and seeds", "[text_masker]") {
   const text_masker_config c;
   const text_masker masker(c);
   for (std::size_t n = 0; n <= 260; ++n) {
@@ -213,8 +210,7 @@ TEST_CASE("text_masker is deterministic for a seed and varies with it", "[text_m
   CHECK(distinct.size() == 20);
 }
 
-TEST_CASE("text_masker batches rows of different lengths without touching padding",
-          "[text_masker]") {
+TEST_CASE("text_masker batches rows of different lengths without touching padding", "[text_masker]") {
   const text_masker masker;
   std::vector<tokens> seqs;
   for (std::size_t n : {300u, 0u, 9u, 64u, 150u, 10u, 298u}) {
@@ -278,18 +274,15 @@ TEST_CASE("text_masker batches rows of different lengths without touching paddin
   CHECK(mb.n_tgt == max_tgt);
 
   // The raw overload agrees, and a different seed gives a different batch.
-  const auto raw = masker.mask_batch(batch.tokens.data(), batch.batch, batch.length,
-                                     batch.lengths.data(), 42);
+  const auto raw = masker.mask_batch(batch.tokens.data(), batch.batch, batch.length, batch.lengths.data(), 42);
   CHECK(raw.tgt_idx == mb.tgt_idx);
   CHECK(raw.ctx_idx == mb.ctx_idx);
   CHECK(masker.mask_batch(batch, 43).tgt_idx != mb.tgt_idx);
 }
 
-TEST_CASE("text_masker batch of sequences too short to mask has no target slots",
-          "[text_masker]") {
+TEST_CASE("text_masker batch of sequences too short to mask has no target slots", "[text_masker]") {
   const text_masker masker;
-  const auto batch = byte_tokenizer::pad_batch({byte_tokenizer::encode("ab"),
-                                               byte_tokenizer::encode("")});
+  const auto batch = byte_tokenizer::pad_batch({byte_tokenizer::encode("ab"), byte_tokenizer::encode("")});
   const auto mb = masker.mask_batch(batch, 1);
   CHECK(mb.n_tgt == 0);
   CHECK(mb.tgt_idx.empty());
@@ -362,8 +355,8 @@ TEST_CASE("text_masker turn mode masks whole turns only", "[text_masker]") {
     if (masked < static_cast<std::int64_t>(std::ceil(0.15 * real))) {
       // Short of the minimum only when no further whole turn fits under the maximum.
       for (const auto& l : lines) {
-        const bool taken = std::any_of(m.spans.begin(), m.spans.end(),
-                                       [&](const atn::text_span& s) { return s.begin == l.first; });
+        const bool taken =
+            std::any_of(m.spans.begin(), m.spans.end(), [&](const atn::text_span& s) { return s.begin == l.first; });
         if (!taken) CHECK(masked + (l.second - l.first) > std::floor(0.25 * real));
       }
     }
@@ -394,8 +387,8 @@ TEST_CASE("text_masker line modes fall back to spans when no line qualifies", "[
 }
 
 TEST_CASE("text_masker modes parse and configurations are checked", "[text_masker]") {
-  for (auto mode : {text_mask_mode::span, text_mask_mode::turn, text_mask_mode::role_tool,
-                    text_mask_mode::role_result, text_mask_mode::role_assistant}) {
+  for (auto mode : {text_mask_mode::span, text_mask_mode::turn, text_mask_mode::role_tool, text_mask_mode::role_result,
+                    text_mask_mode::role_assistant}) {
     CHECK(atn::parse_text_mask_mode(atn::to_string(mode)) == mode);
   }
   CHECK_FALSE(atn::parse_text_mask_mode("spans").has_value());

@@ -4,8 +4,8 @@
 #include "tests/unit/support/run_node.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
-#include <catch2/catch.hpp>
 #include <simdjson.h>
+#include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -16,7 +16,8 @@ using namespace atn;
 namespace {
 
 atn::test::node_run run_checker(const std::string& file) {
-  return atn::test::run_shell(std::string("python3 ") + ATN_SOURCE_DIR + "/tests/tools/torch_load_check.py '" + file + "'");
+  return atn::test::run_shell(std::string("python3 ") + ATN_SOURCE_DIR + "/tests/tools/torch_load_check.py '" + file +
+                              "'");
 }
 
 void write(const std::string& path, const std::vector<char>& bytes) {

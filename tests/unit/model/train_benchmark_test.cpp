@@ -14,20 +14,20 @@ struct products {
   void mm(double m, double n, double k, double times = 1) { flops += 2 * m * n * k * times; }
   // Self-attention block on b×n tokens of width d with h heads.
   void block(double b, double n, double d, double h, double mlp) {
-    mm(b * n, 3 * d, d);                  // qkv
-    mm(n, n, d / h, b * h);               // q kᵀ per head
-    mm(n, d / h, n, b * h);               // p v per head
-    mm(b * n, d, d);                      // proj
-    mm(b * n, mlp * d, d);                // fc1
-    mm(b * n, d, mlp * d);                // fc2
+    mm(b * n, 3 * d, d);     // qkv
+    mm(n, n, d / h, b * h);  // q kᵀ per head
+    mm(n, d / h, n, b * h);  // p v per head
+    mm(b * n, d, d);         // proj
+    mm(b * n, mlp * d, d);   // fc1
+    mm(b * n, d, mlp * d);   // fc2
   }
   // Cross-attention block: b×nq queries over b×nk keys.
   void cross(double b, double nq, double nk, double d, double h, double mlp) {
-    mm(b * nq, d, d);                     // q
-    mm(b * nk, 2 * d, d);                 // kv
+    mm(b * nq, d, d);      // q
+    mm(b * nk, 2 * d, d);  // kv
     mm(nq, nk, d / h, b * h);
     mm(nq, d / h, nk, b * h);
-    mm(b * nq, d, d);                     // proj
+    mm(b * nq, d, d);  // proj
     mm(b * nq, mlp * d, d);
     mm(b * nq, d, mlp * d);
   }
@@ -45,9 +45,9 @@ TEST_CASE("the step FLOP count equals a product-by-product enumeration, text onl
   products online, target;
   for (int i = 0; i < c.text_depth; ++i) online.block(b, 30, d, h, mlp);
   for (int i = 0; i < c.fusion_depth; ++i) online.cross(b, 30, 1, d, h, mlp);  // only the absent vision key
-  online.mm(b * 30, dp, d);                                                      // predictor embed
+  online.mm(b * 30, dp, d);                                                    // predictor embed
   for (int i = 0; i < c.predictor_depth; ++i) online.block(b, 40, dp, hp, mlp);
-  online.mm(b * 10, d, dp);                                                      // predictor project
+  online.mm(b * 10, d, dp);  // predictor project
   for (int i = 0; i < c.text_depth; ++i) target.block(b, 40, d, h, mlp);
   const auto f = count_step_flops(c, s);
   CHECK(f.online == Approx(3 * online.flops).epsilon(1e-12));
@@ -55,8 +55,7 @@ TEST_CASE("the step FLOP count equals a product-by-product enumeration, text onl
   CHECK(f.total() == Approx(3 * online.flops + target.flops).epsilon(1e-12));
 }
 
-TEST_CASE("the step FLOP count equals a product-by-product enumeration, multimodal with every loss",
-          "[model][bench]") {
+TEST_CASE("the step FLOP count equals a product-by-product enumeration, multimodal with every loss", "[model][bench]") {
   const auto c = model_preset("tiny");
   jepa_step_shapes s;
   s.batch = 3;
@@ -87,7 +86,7 @@ TEST_CASE("the step FLOP count equals a product-by-product enumeration, multimod
   online.mm(b * 36, d, dp);
   for (int i = 0; i < 2; ++i) online.cross(b, k, 20 + 40, d, h, mlp);  // semantic head on the context
   for (int i = 0; i < c.decoder_depth; ++i) online.block(b, k + 16, d, h, mlp);
-  online.mm(b * 16, c.vocab_size, d);                                     // decoder head
+  online.mm(b * 16, c.vocab_size, d);  // decoder head
   for (int i = 0; i < c.text_depth; ++i) target.block(b, 24, d, h, mlp);
   target.mm(b * patches, d, patch_in);
   for (int i = 0; i < c.vit_depth; ++i) target.block(b, patches, d, h, mlp);

@@ -1,7 +1,7 @@
+#include "model/vl_jepa_trainer.hpp"
 #include "model/byte_tokenizer.hpp"
 #include "model/checkpoint.hpp"
 #include "model/schedules.hpp"
-#include "model/vl_jepa_trainer.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -31,7 +31,8 @@ training_batch make_batch(bool text, bool visual, std::uint64_t seed) {
     b.image_size = c.image_size;
     b.images.resize(4 * 3 * c.image_size * c.image_size);
     std::uint64_t x = seed;
-    for (auto& v : b.images) v = static_cast<float>(((x = x * 6364136223846793005ULL + 1) >> 40) % 1000) / 500.0f - 1.0f;
+    for (auto& v : b.images)
+      v = static_cast<float>(((x = x * 6364136223846793005ULL + 1) >> 40) % 1000) / 500.0f - 1.0f;
   }
   b.has_text.assign(4, text ? 1 : 0);
   b.has_visual.assign(4, visual ? 1 : 0);
@@ -88,8 +89,7 @@ TEST_CASE("evaluation is deterministic and does not change the weights", "[model
   CHECK(blake2b_256(trainer.shared_weights()) == before);
 }
 
-TEST_CASE("EMA momentum rises from 0.996 to 1 and the update moves targets toward online",
-          "[model][ema]") {
+TEST_CASE("EMA momentum rises from 0.996 to 1 and the update moves targets toward online", "[model][ema]") {
   CHECK(ema_momentum_at(0, 100, 0.996, 1.0) == Approx(0.996));
   CHECK(ema_momentum_at(50, 100, 0.996, 1.0) == Approx(0.998));
   CHECK(ema_momentum_at(100, 100, 0.996, 1.0) == Approx(1.0));
@@ -124,8 +124,7 @@ TEST_CASE("learning rate warms up then follows a cosine", "[model][schedule]") {
   CHECK(learning_rate_at(100, 100, 10, 1e-3, 1e-5) == Approx(1e-5));
 }
 
-TEST_CASE("a delta applied to its base reproduces the trained weights; hashes are stable",
-          "[model][delta]") {
+TEST_CASE("a delta applied to its base reproduces the trained weights; hashes are stable", "[model][delta]") {
   vl_jepa_trainer trainer(model_preset("tiny"), quick());
   const auto base = trainer.shared_weights();
   const auto base_hash = blake2b_256(base);

@@ -1,16 +1,16 @@
 // The sample-data generator: determinism, record shape, cross-references, frames and their timing.
+#include "data/sample/sample_data_generator.hpp"
 #include "data/frame_renderer.hpp"
 #include "data/png_writer.hpp"
-#include "data/sample/sample_data_generator.hpp"
 #include "data/sample/sample_domain.hpp"
 #include "data/sample/sample_json_writer.hpp"
 #include "data/sample/sample_random.hpp"
 #include "data/sample/sample_slots.hpp"
 
-#include <catch2/catch.hpp>
 #include <png.h>
 #include <simdjson.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -67,8 +67,8 @@ std::vector<std::string> tree(const fs::path& root) {
 
 // Parses "YYYY-MM-DDTHH:MM:SS.mmmZ" into epoch milliseconds; -1 when malformed.
 long long parse_iso(std::string_view s) {
-  if (s.size() != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
-      s[19] != '.' || s[23] != 'Z')
+  if (s.size() != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' ||
+      s[23] != 'Z')
     return -1;
   auto num = [&](std::size_t pos, std::size_t len) {
     long long v = 0;
@@ -301,7 +301,16 @@ TEST_CASE("sample_slots fill templates consistently", "[sample_data][slots]") {
   CHECK_THROWS(s.text("{nosuchslot}"));
   CHECK(atn::sample_json_writer::minify("{\"a\": [1, 2],\n \"b\": \"x \\\" y\"}") == R"({"a":[1,2],"b":"x \" y"})");
   atn::sample_json_writer w;
-  w.begin_object().key("k").string("v\n").key("a").begin_array().number(1).null().boolean(true).end_array().end_object();
+  w.begin_object()
+      .key("k")
+      .string("v\n")
+      .key("a")
+      .begin_array()
+      .number(1)
+      .null()
+      .boolean(true)
+      .end_array()
+      .end_object();
   CHECK(w.str() == R"({"k":"v\n","a":[1,null,true]})");
 }
 
@@ -507,7 +516,7 @@ TEST_CASE("sample data records are well formed and cross-referenced", "[sample_d
   CHECK(d.step_types.count("tool") == 1);
   CHECK(d.agent_tools.size() == 6);
   for (const auto& [agent, tools] : d.agent_tools) CHECK(tools.size() >= 4);
-  CHECK(d.all_content.find('@') != std::string::npos);  // e-mail addresses for the scrubber
+  CHECK(d.all_content.find('@') != std::string::npos);     // e-mail addresses for the scrubber
   CHECK(d.all_content.find(" 555") != std::string::npos);  // phone numbers
   CHECK(fs::exists(dir.path / "README.txt"));
   CHECK(slurp(dir.path / "README.txt").find("seed: 7") != std::string::npos);
@@ -596,9 +605,7 @@ TEST_CASE("sample data refuses foreign directories and replaces its own output",
   atn::sample_data_options opt;
   opt.sessions_per_agent = 1;
   opt.frames = false;
-  {
-    std::ofstream(dir.path / "notes.txt") << "mine";
-  }
+  { std::ofstream(dir.path / "notes.txt") << "mine"; }
   CHECK_THROWS_AS(atn::generate_sample_data(dir.path, opt), std::runtime_error);
   CHECK(slurp(dir.path / "notes.txt") == "mine");
 

@@ -1,8 +1,8 @@
 // `atn-node sample-data` and `atn-node train` as a user runs them.
 #include <catch2/catch.hpp>
 
-#include "tests/unit/support/run_node.hpp"
 #include <simdjson.h>
+#include "tests/unit/support/run_node.hpp"
 
 #include <cstdio>
 #include <filesystem>
@@ -31,10 +31,10 @@ TEST_CASE("atn-node train prints progress and a JSON summary on the last line", 
 
   const auto ckpt = dir / "out.ckpt";
   auto r = run_node("train --data " + (dir / "atn").string() + " --images " + (dir / "frames").string() +
-               " --steps 12 --batch 4 --text-mask turn --out " + ckpt.string() + " --json");
+                    " --steps 12 --batch 4 --text-mask turn --out " + ckpt.string() + " --json");
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.out.find("train 12/12") != std::string::npos);     // the progress bar reached the end
+  CHECK(r.out.find("train 12/12") != std::string::npos);  // the progress bar reached the end
   CHECK(r.out.find("agent probe") != std::string::npos);
   CHECK(fs::file_size(ckpt) > 1000);
 

@@ -1,7 +1,7 @@
 // config_watcher: a running node sees consent toggled by `atn-node consent`, keeps its config when
 // the file breaks, and stops promptly.
-#include "runtime/config/config_text.hpp"
 #include "runtime/config/config_watcher.hpp"
+#include "runtime/config/config_text.hpp"
 #include "runtime/util/file_util.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
@@ -35,8 +35,7 @@ struct recorder {
       cv.notify_all();
     };
   }
-  bool wait_for(const std::function<bool(const atn::node_config&)>& pred,
-                std::chrono::milliseconds timeout = 10s) {
+  bool wait_for(const std::function<bool(const atn::node_config&)>& pred, std::chrono::milliseconds timeout = 10s) {
     std::unique_lock<std::mutex> lock(mutex);
     return cv.wait_for(lock, timeout, [&] { return !seen.empty() && pred(seen.back()); });
   }
@@ -57,8 +56,7 @@ bool poll_until(const std::function<bool()>& cond, std::chrono::milliseconds tim
 
 }  // namespace
 
-TEST_CASE("config_watcher sees `atn-node consent agent-data on` from another process",
-          "[config_watcher][consent]") {
+TEST_CASE("config_watcher sees `atn-node consent agent-data on` from another process", "[config_watcher][consent]") {
   atn::test::temp_dir dir;
   const fs::path file = dir.path / "config.yaml";
   atn::write_file_atomic(file, atn::default_config_text());
@@ -67,23 +65,22 @@ TEST_CASE("config_watcher sees `atn-node consent agent-data on` from another pro
   atn::config_watcher watcher(file, rec.callback());
   CHECK_FALSE(watcher.current().consent.train_on_agent_data);
 
-  const std::string cmd = std::string(ATN_NODE_BINARY) + " consent agent-data on --config " +
-                          file.string() + " > /dev/null 2>&1";
+  const std::string cmd =
+      std::string(ATN_NODE_BINARY) + " consent agent-data on --config " + file.string() + " > /dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
   REQUIRE(rec.wait_for([](const atn::node_config& c) { return c.consent.train_on_agent_data; }));
   CHECK(watcher.current().consent.train_on_agent_data);
   CHECK_FALSE(watcher.current().consent.train_on_capture);
   CHECK(watcher.reloads() == 1);
 
-  const std::string off = std::string(ATN_NODE_BINARY) + " consent agent-data off --config " +
-                          file.string() + " > /dev/null 2>&1";
+  const std::string off =
+      std::string(ATN_NODE_BINARY) + " consent agent-data off --config " + file.string() + " > /dev/null 2>&1";
   REQUIRE(std::system(off.c_str()) == 0);
   REQUIRE(rec.wait_for([](const atn::node_config& c) { return !c.consent.train_on_agent_data; }));
   CHECK(*atn::read_file(file) == atn::default_config_text());
 }
 
-TEST_CASE("config_watcher keeps the old config when the file breaks, and sees in-place writes",
-          "[config_watcher]") {
+TEST_CASE("config_watcher keeps the old config when the file breaks, and sees in-place writes", "[config_watcher]") {
   atn::test::temp_dir dir;
   const fs::path file = dir.path / "config.yaml";
   atn::write_file_atomic(file, "consent:\n  train_on_capture: true\n");
@@ -118,6 +115,8 @@ TEST_CASE("config_watcher refuses a config it cannot load and stops promptly", "
   const fs::path file = dir.path / "config.yaml";
   atn::write_file_atomic(file, "");
   const auto start = std::chrono::steady_clock::now();
-  { atn::config_watcher watcher(file, [](const atn::node_config&) {}); }
+  {
+    atn::config_watcher watcher(file, [](const atn::node_config&) {});
+  }
   CHECK(std::chrono::steady_clock::now() - start < 2s);
 }

@@ -1,8 +1,8 @@
 // The node config file: XDG defaults, the commented first-use file, consent edits that keep every
 // other byte, and errors that name the file, key and value.
+#include "runtime/config/node_config.hpp"
 #include "runtime/config/config_text.hpp"
 #include "runtime/util/file_util.hpp"
-#include "runtime/config/node_config.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -69,8 +69,7 @@ TEST_CASE("config paths follow XDG with fallbacks to the home directory", "[node
   CHECK(atn::default_state_dir() == h / ".local/share/atn-node");
 }
 
-TEST_CASE("first use writes the commented default, which parses back to the defaults",
-          "[node_config]") {
+TEST_CASE("first use writes the commented default, which parses back to the defaults", "[node_config]") {
   fake_home home;
   ::setenv("XDG_CONFIG_HOME", (home.dir.path / "cfg").c_str(), 1);
   const fs::path file = home.dir.path / "cfg/atn-node/config.yaml";
@@ -217,9 +216,8 @@ federation:
 
 TEST_CASE("bad values and bad YAML are named with file, line, key and value", "[node_config]") {
   std::string e = error_of("consent:\n  train_on_agent_data: maybe\n");
-  CHECK_THAT(e, Catch::Contains("/etc/atn/test.yaml:2") &&
-                    Catch::Contains("consent.train_on_agent_data") && Catch::Contains("\"maybe\"") &&
-                    Catch::Contains("true or false"));
+  CHECK_THAT(e, Catch::Contains("/etc/atn/test.yaml:2") && Catch::Contains("consent.train_on_agent_data") &&
+                    Catch::Contains("\"maybe\"") && Catch::Contains("true or false"));
   e = error_of("feed:\n  fsync: sometimes\n");
   CHECK_THAT(e, Catch::Contains("feed.fsync") && Catch::Contains("\"sometimes\""));
   e = error_of("feed:\n  max_bytes: lots\n");
@@ -287,8 +285,7 @@ TEST_CASE("set_consent edits one line and keeps every other byte", "[node_config
   CHECK(files == 1);
 }
 
-TEST_CASE("set_consent adds a missing key or section and creates a missing file",
-          "[node_config][consent]") {
+TEST_CASE("set_consent adds a missing key or section and creates a missing file", "[node_config][consent]") {
   atn::test::temp_dir dir;
   const fs::path file = dir.path / "config.yaml";
 
@@ -299,8 +296,7 @@ TEST_CASE("set_consent adds a missing key or section and creates a missing file"
 
   atn::write_file_atomic(file, "train:\r\n  batch: 4");  // CRLF, no final newline
   atn::set_consent(file, atn::consent_switch::agent_data, true);
-  CHECK(*atn::read_file(file) ==
-        "train:\r\n  batch: 4\r\nconsent:\r\n  train_on_agent_data: true\r\n");
+  CHECK(*atn::read_file(file) == "train:\r\n  batch: 4\r\nconsent:\r\n  train_on_agent_data: true\r\n");
   CHECK(atn::load_node_config(file, false).consent.train_on_agent_data);
 
   // A key of the same name nested deeper in another section is not touched.
@@ -331,8 +327,7 @@ TEST_CASE("describe_consent says plainly what is and is not read", "[node_config
   CHECK_THAT(off, Catch::Contains("agent data: OFF") && Catch::Contains("/home/u/.atn is not read") &&
                       Catch::Contains("tcp://127.0.0.1:5556 is not subscribed") &&
                       Catch::Contains("atn-node consent agent-data on --config /home/u/custom.yaml") &&
-                      Catch::Contains("capture: OFF") &&
-                      Catch::Contains("/home/u/.atn/captures is not read"));
+                      Catch::Contains("capture: OFF") && Catch::Contains("/home/u/.atn/captures is not read"));
   c.consent.train_on_agent_data = true;
   c.consent.train_on_capture = true;
   const std::string on = atn::describe_consent(c);

@@ -79,11 +79,11 @@ TEST_CASE("bad bus messages are counted and reported, and the next good one stil
   event_bus_subscriber sub({pub.endpoint}, report);
   join(pub, sub);
 
-  pub.send("{\"type\": \"execution.completed\", ");                 // cut short
-  pub.send(std::string("\x00\x01\x02\xff binary", 11));               // binary
-  pub.send("[1, 2, 3]");                                              // not an object
-  pub.send(R"({"data":{}})");                                        // no type
-  pub.send(R"({"type":"execution.completed","data":"text"})");      // data not an object
+  pub.send("{\"type\": \"execution.completed\", ");             // cut short
+  pub.send(std::string("\x00\x01\x02\xff binary", 11));         // binary
+  pub.send("[1, 2, 3]");                                        // not an object
+  pub.send(R"({"data":{}})");                                   // no type
+  pub.send(R"({"type":"execution.completed","data":"text"})");  // data not an object
   pub.send(event("execution.completed", "u1", "{\"execution_id\":\"e\xff\",\"status\":\"completed\"}"));
   pub.send(R"({"type":"execution.failed","timestamp":"yesterday","data":{"execution_id":"e9"}})");
   auto events = take(sub, 2);

@@ -63,9 +63,10 @@ TEST_CASE("the same execution from execution.jsonl and from the bus gives identi
 
   // The steps published one by one on the bus match too.
   std::vector<interaction> steps;
-  extractor.extract(event_of("step.completed", R"({"execution_id":"e1","agent_id":"a1","step_index":1,)"
-                                               R"("step_name":"report","output":"sent to bob@example.com","error":"slow"})"),
-                    "bus", steps);
+  extractor.extract(
+      event_of("step.completed", R"({"execution_id":"e1","agent_id":"a1","step_index":1,)"
+                                 R"("step_name":"report","output":"sent to bob@example.com","error":"slow"})"),
+      "bus", steps);
   REQUIRE(steps.size() == 1);
   CHECK(steps[0].key == from_file[2].key);
   CHECK(steps[0].lines == from_file[2].lines);
@@ -81,7 +82,8 @@ TEST_CASE("turns are keyed by session and a hash of the raw line, excluded, scru
   input_report report;
   interaction_extractor extractor(privacy_config{{"project x"}, true}, report);
   std::vector<interaction> out;
-  const std::string turn = R"({"role":"user","content":"mail me at ann@example.com","timestamp":"2026-03-02T09:15:05Z","execution_id":"e7"})";
+  const std::string turn =
+      R"({"role":"user","content":"mail me at ann@example.com","timestamp":"2026-03-02T09:15:05Z","execution_id":"e7"})";
   extractor.extract(line_of("conversations/c.jsonl", turn), out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].lines == std::vector<std::string>{"[user] mail me at [EMAIL_REDACTED]"});
@@ -99,10 +101,13 @@ TEST_CASE("turns are keyed by session and a hash of the raw line, excluded, scru
   out.clear();
   extractor.extract(line_of("agents/dir-agent/execution.jsonl", R"({"execution_id":"e7","status":"running"})"), out);
   CHECK(out.empty());  // running: skipped, but its agent is now known
-  extractor.extract(line_of("conversations/d.jsonl", R"({"role":"assistant","content":"ok","execution_id":"e7"})"), out);
-  extractor.extract(line_of("conversations/d.jsonl", R"({"role":"assistant","content":"Re: Project X plans"})", 2), out);
+  extractor.extract(line_of("conversations/d.jsonl", R"({"role":"assistant","content":"ok","execution_id":"e7"})"),
+                    out);
+  extractor.extract(line_of("conversations/d.jsonl", R"({"role":"assistant","content":"Re: Project X plans"})", 2),
+                    out);
   extractor.extract(line_of("conversations/d.jsonl", R"({"role":"system","content":"be nice"})", 3), out);
-  extractor.extract(line_of("agents/a1/execution.jsonl", R"({"execution_id":"e8","status":"completed","error":"project x"})"), out);
+  extractor.extract(
+      line_of("agents/a1/execution.jsonl", R"({"execution_id":"e8","status":"completed","error":"project x"})"), out);
   REQUIRE(out.size() == 1);
   CHECK(out[0].agent == "dir-agent");
   CHECK(extractor.counters().excluded == 2);
@@ -117,7 +122,8 @@ TEST_CASE("bad lines and events are counted with the file and line they came fro
   std::vector<interaction> out;
   extractor.extract(line_of("conversations/c.jsonl", std::string("{\"role\":\0\"user\"}", 16)), out);
   extractor.extract(line_of("conversations/c.jsonl", "{\"role\":\"user\",", 2), out);
-  extractor.extract(line_of("conversations/c.jsonl", "{\"role\":\"user\",\"content\":\"caf\xe9\",\"timestamp\":1772442905}", 3), out);
+  extractor.extract(
+      line_of("conversations/c.jsonl", "{\"role\":\"user\",\"content\":\"caf\xe9\",\"timestamp\":1772442905}", 3), out);
   extractor.extract(line_of("agents/a1/execution.jsonl", R"({"status":"completed"})"), out);
   extractor.extract(event_of("step.completed", R"({"execution_id":"e1"})"), "event bus x", out);
   REQUIRE(out.size() == 1);

@@ -1,8 +1,8 @@
 #include "runtime/ingest/jsonl_follower.hpp"
 
 #include "data/input_report.hpp"
-#include "runtime/util/file_util.hpp"
 #include "runtime/ingest/follower_state.hpp"
+#include "runtime/util/file_util.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -159,8 +159,7 @@ TEST_CASE("rotation: the renamed file is finished, the new active.jsonl starts f
   CHECK(follower.poll(milliseconds(50)).empty());
 }
 
-TEST_CASE("truncation is counted and the file read again from 0; deleted files are forgotten",
-          "[jsonl_follower]") {
+TEST_CASE("truncation is counted and the file read again from 0; deleted files are forgotten", "[jsonl_follower]") {
   test::temp_dir dir;
   const fs::path file = dir.path / "atn" / "agents" / "a1" / "execution.jsonl";
   append(file, "first record\nsecond record\n");
@@ -318,7 +317,8 @@ TEST_CASE("unreadable and missing directories are reported once; the rest is fol
   CHECK(report.count("missing_directory") == 1);
 }
 
-TEST_CASE("the follower state holds no byte of a followed file, only a keyed digest (issue 18)", "[jsonl_follower][privacy]") {
+TEST_CASE("the follower state holds no byte of a followed file, only a keyed digest (issue 18)",
+          "[jsonl_follower][privacy]") {
   // The bug: the state file held the first 64 bytes of every file as hex, so a conversation's
   // first line with an SSN landed on disk in full.
   test::temp_dir dir;
@@ -351,7 +351,8 @@ TEST_CASE("the follower state holds no byte of a followed file, only a keyed dig
   CHECK(lines[0].text == "x3");
 }
 
-TEST_CASE("a version-1 state file with hex heads is migrated on load, and rewritten without them", "[jsonl_follower][privacy]") {
+TEST_CASE("a version-1 state file with hex heads is migrated on load, and rewritten without them",
+          "[jsonl_follower][privacy]") {
   test::temp_dir dir;
   const fs::path file = dir.path / "atn" / "conversations" / "a.jsonl";
   append(file, "x1\nx2\n");

@@ -31,7 +31,8 @@ TEST_CASE("addresses of known keys, EIP-55 checksums", "[ledger][crypto]") {
   for (const char* a : {"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
                         "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb"})
     CHECK(address::parse(a).to_string() == a);
-  CHECK(address::parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").to_string() == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+  CHECK(address::parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").to_string() ==
+        "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
   CHECK_THROWS_AS(address::parse("0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"), std::invalid_argument);  // bad checksum
   CHECK_THROWS_AS(address::parse("0x5aaeb6053f3e94c9b9a09f33669435e7ef1bea"), std::invalid_argument);
   CHECK_THROWS_AS(address_of(private_key{}), crypto_error);  // key 0
@@ -47,8 +48,7 @@ TEST_CASE("signatures recover their signer and nothing else", "[ledger][crypto]"
   bool differs = true;
   try {
     differs = recover_signer(d, s) != w.addr();
-  } catch (const crypto_error&) {
-  }
+  } catch (const crypto_error&) {}
   CHECK(differs);
 }
 
@@ -57,7 +57,7 @@ TEST_CASE("a wallet file is owner-only, never overwritten, and loads back", "[le
   const auto path = wallet::default_path(dir.path / "state");
   const wallet w = wallet::generate();
   w.save(path);
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   CHECK(wallet::load(path).addr() == w.addr());

@@ -14,7 +14,7 @@ TEST_CASE("atn-node wallet new creates an owner-only wallet once, and show print
   const auto at = created.out.find("address 0x");
   REQUIRE(at != std::string::npos);
   const std::string addr = created.out.substr(at + 8, 42);
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat((dir.path / "wallet.key").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   const auto shown = atn::test::run_node("wallet show " + state);

@@ -2,9 +2,9 @@
 // SIGKILL at random moments and restarted. Every record written must end up in the feed exactly
 // once, and the feed must open cleanly after every kill with nothing worse than a torn tail cut.
 #include "data/input_report.hpp"
-#include "runtime/storage/feed_store.hpp"
 #include "runtime/ingest/interaction_extractor.hpp"
 #include "runtime/node/node_status.hpp"
+#include "runtime/storage/feed_store.hpp"
 #include "tests/unit/support/node_process.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
@@ -53,7 +53,8 @@ class record_writer {
       if (n % 3 == 2) {
         const std::string id = "e" + std::to_string(n);
         file = atn_ / "agents" / "a1" / "execution.jsonl";
-        line = R"({"execution_id":")" + id + R"(","agent_id":"a1","status":"completed","trigger_source":"chat",)"
+        line = R"({"execution_id":")" + id +
+               R"(","agent_id":"a1","status":"completed","trigger_source":"chat",)"
                R"("started_at":"2026-03-02T09:15:04Z","step_results":[{"step_name":"plan","output":"plan )" +
                std::to_string(n) + R"("},{"step_name":"run","output":"ran )" + std::to_string(n) + R"("}]})";
         made = {"exec:" + id, "step:" + id + ":0", "step:" + id + ":1"};

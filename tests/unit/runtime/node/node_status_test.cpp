@@ -1,7 +1,7 @@
 // The status file and `atn-node status`: round trip, live and dead pids, feed sizes, and consent off
 // meaning the data is neither read nor opened.
-#include "runtime/util/file_util.hpp"
 #include "runtime/node/node_status.hpp"
+#include "runtime/util/file_util.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -22,8 +22,7 @@ namespace fs = std::filesystem;
 namespace {
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -97,8 +96,7 @@ TEST_CASE("the status file round-trips and is written atomically", "[node_status
   CHECK(files == 1);  // no temp file left
 
   atn::write_file_atomic(state / "status.json", "{\"version\": 1, \"pid\": \"x\"}");
-  CHECK_THROWS_WITH(atn::read_node_status(state),
-                    Catch::Contains("status.json") && Catch::Contains("pid"));
+  CHECK_THROWS_WITH(atn::read_node_status(state), Catch::Contains("status.json") && Catch::Contains("pid"));
   atn::write_file_atomic(state / "status.json", "{not json");
   CHECK_THROWS_WITH(atn::read_node_status(state), Catch::Contains("not JSON"));
 
@@ -125,9 +123,8 @@ TEST_CASE("status tells a live node from a dead one", "[node_status]") {
   CHECK(r.node_alive);
   std::string out = atn::render_status(c, r);
   CHECK_THAT(out, Catch::Contains("running, pid " + std::to_string(::getpid())) &&
-                      Catch::Contains("training cycle 3") &&
-                      Catch::Contains("records 120") && Catch::Contains("excluded 3") &&
-                      Catch::Contains("not read (consent off)") &&
+                      Catch::Contains("training cycle 3") && Catch::Contains("records 120") &&
+                      Catch::Contains("excluded 3") && Catch::Contains("not read (consent off)") &&
                       Catch::Contains("reports 42 records (3.0 MiB) buffered"));
 
   // The node has not yet applied a switch that the file turned off.
@@ -199,10 +196,8 @@ TEST_CASE("atn-node status with consent off says so and opens no ATN or capture 
   ::close(fd);
 
   // Consent on: the command says so, and status shows it.
-  REQUIRE(run("consent agent-data on --config " + config.string(), code).find("agent data: ON") !=
-          std::string::npos);
+  REQUIRE(run("consent agent-data on --config " + config.string(), code).find("agent data: ON") != std::string::npos);
   CHECK(code == 0);
   CHECK_THAT(run("status --config " + config.string(), code),
-             Catch::Contains("agent data: ON — reading ATN conversations and executions from " +
-                             atn_dir.string()));
+             Catch::Contains("agent data: ON — reading ATN conversations and executions from " + atn_dir.string()));
 }

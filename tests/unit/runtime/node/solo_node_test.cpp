@@ -1,8 +1,8 @@
 // `atn-node run` as a user runs it: a real process following a temp ATN directory.
-#include "runtime/storage/feed_store.hpp"
+#include "runtime/node/solo_node.hpp"
 #include "runtime/config/node_config.hpp"
 #include "runtime/node/node_status.hpp"
-#include "runtime/node/solo_node.hpp"
+#include "runtime/storage/feed_store.hpp"
 #include "tests/unit/support/node_process.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
@@ -38,15 +38,16 @@ struct solo_fixture {
   }
 
   std::unique_ptr<test::node_process> start() {
-    return std::make_unique<test::node_process>(ATN_NODE_BINARY, std::vector<std::string>{"run", "--config", config.string()},
-                                                log);
+    return std::make_unique<test::node_process>(ATN_NODE_BINARY,
+                                                std::vector<std::string>{"run", "--config", config.string()}, log);
   }
 
   void append_turns(int n) {
     std::ofstream out(atn / "conversations" / "chat.jsonl", std::ios::app);
     for (int i = 0; i < n; ++i, ++lines)
       out << R"({"role":"user","content":"how do I rebuild module )" << lines
-          << R"( without the cache","timestamp":"2026-03-02T09:15:05Z"})" << "\n";
+          << R"( without the cache","timestamp":"2026-03-02T09:15:05Z"})"
+          << "\n";
   }
 
   bool log_has(const std::string& text) const { return test::read_text(log).find(text) != std::string::npos; }
@@ -83,9 +84,7 @@ struct solo_fixture {
   }
 };
 
-std::string run_status(const fs::path& config) {
-  return atn::test::run_node("status --config " + config.string()).out;
-}
+std::string run_status(const fs::path& config) { return atn::test::run_node("status --config " + config.string()).out; }
 
 }  // namespace
 
@@ -127,8 +126,7 @@ TEST_CASE("atn-node run trains a cycle on appended conversations, checkpoints, s
   CHECK(store.counters().interactions == 6);
 }
 
-TEST_CASE("atn-node run without agent-data consent reads nothing and trains nothing until it is given",
-          "[solo_node]") {
+TEST_CASE("atn-node run without agent-data consent reads nothing and trains nothing until it is given", "[solo_node]") {
   solo_fixture fx(false);
   fx.append_turns(8);
   auto node = fx.start();
@@ -160,10 +158,20 @@ TEST_CASE("atn-node run without agent-data consent reads nothing and trains noth
   REQUIRE(test::eventually([&] { return fx.log_has("cycle 1: samples text"); }, 60s));
   // And taken away: lines written after that are not read.
   set_consent(fx.config, consent_switch::agent_data, false);
-  REQUIRE(test::eventually([&] { auto st = fx.status(); return st && !st->train_on_agent_data; }, 20s));
+  REQUIRE(test::eventually(
+      [&] {
+        auto st = fx.status();
+        return st && !st->train_on_agent_data;
+      },
+      20s));
   auto one_more_status = [&] {
     const auto since = fx.status()->updated_ms;
-    REQUIRE(test::eventually([&] { auto st = fx.status(); return st && st->updated_ms >= since + 1000; }, 20s));
+    REQUIRE(test::eventually(
+        [&] {
+          auto st = fx.status();
+          return st && st->updated_ms >= since + 1000;
+        },
+        20s));
   };
   one_more_status();  // the subscriber has looked at the switch since
   fx.append_turns(3);

@@ -1,9 +1,9 @@
 // End-to-end learning tests on the bundled sample data with the tiny preset: the held-out JEPA
 // loss falls for text-only, visual-only and multimodal training without collapse.
+#include "runtime/node/train_run.hpp"
 #include "data/sample/sample_data_generator.hpp"
 #include "model/checkpoint.hpp"
 #include "runtime/util/file_util.hpp"
-#include "runtime/node/train_run.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -45,8 +45,8 @@ train_run_options options(bool text, bool visual, std::int64_t steps) {
   return o;
 }
 
-void require_learned(const std::optional<step_metrics>& before, const std::optional<step_metrics>& after,
-                     bool text, bool visual) {
+void require_learned(const std::optional<step_metrics>& before, const std::optional<step_metrics>& after, bool text,
+                     bool visual) {
   REQUIRE(before);
   REQUIRE(after);
   if (text) {
@@ -72,7 +72,7 @@ TEST_CASE("text-only training lowers the held-out loss; the agent probe covers e
   require_learned(report.before.text, report.after.text, true, false);
   CHECK_FALSE(report.collapsed);
   INFO("probe " << report.probe_before.accuracy << " -> " << report.probe_after.accuracy << ", byte bigrams "
-                 << report.probe_reference.accuracy);
+                << report.probe_reference.accuracy);
   CHECK(report.probe_after.classes == 6);
   CHECK(report.probe_after.sessions > 10);
   // Chance is 1/6; random byte features already separate the agents well above it.

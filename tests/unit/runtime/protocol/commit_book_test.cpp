@@ -1,5 +1,5 @@
-#include "messages/round_messages.hpp"
 #include "runtime/protocol/commit_book.hpp"
+#include "messages/round_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
 
 #include <catch2/catch.hpp>
@@ -32,8 +32,7 @@ TEST_CASE("a commitment binds domain, node, jurisdiction, round, version, payloa
   // Length prefixes: moving a character from node to jurisdiction changes the commitment.
   CHECK(commitment_of(delta_commit_domain, "ab", "c", 1, version, payload, salt) !=
         commitment_of(delta_commit_domain, "a", "bc", 1, version, payload, salt));
-  CHECK_THROWS_WITH(commitment_of(delta_commit_domain, "n", "j", 1, "xyz", payload, salt),
-                    Catch::Contains("xyz"));
+  CHECK_THROWS_WITH(commitment_of(delta_commit_domain, "n", "j", 1, "xyz", payload, salt), Catch::Contains("xyz"));
   CHECK(scores_hash({"a", "b"}, {0.5, 0.25}) != scores_hash({"a", "b"}, {0.25, 0.5}));
 }
 

@@ -48,7 +48,8 @@ named_tensors aggregate(aggregator_options options, const std::vector<named_tens
 }
 
 // The rule computed directly: every coordinate's values gathered, sorted, reduced.
-named_tensors direct(const std::vector<named_tensors>& deltas, const std::function<float(std::vector<float>&)>& reduce) {
+named_tensors direct(const std::vector<named_tensors>& deltas,
+                     const std::function<float(std::vector<float>&)>& reduce) {
   named_tensors out = deltas[0];
   for (std::size_t t = 0; t < out.size(); ++t) {
     auto values = std::make_shared<std::vector<float>>(out[t].data->size());
@@ -162,8 +163,8 @@ TEST_CASE("a layout mismatch names the tensor", "[aggregate]") {
 
   auto renamed = make_delta(3);
   renamed[2].name = "predictor.keys";
-  CHECK_THROWS_WITH(agg.add(renamed, 1.0), Catch::Contains("'predictor.keys'") &&
-                                               Catch::Contains("'predictor.queries'"));
+  CHECK_THROWS_WITH(agg.add(renamed, 1.0),
+                    Catch::Contains("'predictor.keys'") && Catch::Contains("'predictor.queries'"));
 
   auto shorter = make_delta(4);
   shorter.pop_back();
@@ -220,7 +221,7 @@ TEST_CASE("median and trimmed mean ignore a Byzantine delta; fedavg does not", "
   atn::test::temp_dir dir;
   std::vector<named_tensors> deltas;
   for (int i = 0; i < 6; ++i) deltas.push_back(make_delta(30 + i, 0.01f, 0.5f));  // honest: 0.49 .. 0.51
-  deltas.insert(deltas.begin() + 3, make_delta(99, 0.0f, 1e30f));                  // Byzantine
+  deltas.insert(deltas.begin() + 3, make_delta(99, 0.0f, 1e30f));                 // Byzantine
   const std::vector<double> weights(deltas.size(), 1.0);
 
   aggregator_options options;

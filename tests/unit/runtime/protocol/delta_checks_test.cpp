@@ -17,7 +17,8 @@ namespace {
 
 named_tensors tensors_of(std::vector<float> a, std::vector<float> b) {
   named_tensors out;
-  out.push_back({"a.weight", {static_cast<std::int64_t>(a.size())}, std::make_shared<std::vector<float>>(std::move(a))});
+  out.push_back(
+      {"a.weight", {static_cast<std::int64_t>(a.size())}, std::make_shared<std::vector<float>>(std::move(a))});
   out.push_back({"b.bias", {static_cast<std::int64_t>(b.size())}, std::make_shared<std::vector<float>>(std::move(b))});
   return out;
 }
@@ -106,7 +107,8 @@ TEST_CASE("layout and finiteness checks give reasons", "[delta_checks]") {
   CHECK_FALSE(nan.accepted);
   CHECK(nan.reason == atn::reject_reason::non_finite);
   CHECK_THAT(nan.detail, Catch::Contains("'b.bias'"));
-  CHECK(atn::check_finite(tensors_of({1, std::numeric_limits<float>::infinity(), 3}, {0})).reason == atn::reject_reason::non_finite);
+  CHECK(atn::check_finite(tensors_of({1, std::numeric_limits<float>::infinity(), 3}, {0})).reason ==
+        atn::reject_reason::non_finite);
 }
 
 TEST_CASE("assess_delta checks layout, then finiteness, then measures", "[delta_checks]") {
@@ -189,7 +191,7 @@ TEST_CASE("the norm rule ignores rejected deltas and small rounds", "[delta_chec
   CHECK(round[3].verdict.reason == atn::reject_reason::non_finite);
 
   std::vector<delta_assessment> two = {with_norm(1.0), with_norm(60.0)};
-  CHECK(atn::apply_norm_rule(two, 0).flagged == 0);  // two norms: no majority to be an outlier against
+  CHECK(atn::apply_norm_rule(two, 0).flagged == 0);     // two norms: no majority to be an outlier against
   CHECK(atn::apply_norm_rule(two, 10.0).flagged == 1);  // the cap still applies: 60 > 5 × 10
   CHECK(two[1].verdict.reason == atn::reject_reason::norm_cap);
 

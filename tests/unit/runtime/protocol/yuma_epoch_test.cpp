@@ -56,8 +56,7 @@ std::vector<double> u16_fractions(std::initializer_list<double> raw) {
 
 std::filesystem::path fresh_temp_dir(const std::string& name) {
   std::random_device rd;
-  auto dir = std::filesystem::temp_directory_path() /
-             (name + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+  auto dir = std::filesystem::temp_directory_path() / (name + "-" + std::to_string(rd()) + "-" + std::to_string(rd()));
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -100,19 +99,17 @@ TEST_CASE("yuma reproduces subtensor test_bonds epoch by epoch", "[yuma][subtens
   out = epoch();
   check_vector(column(out.bonds, 4), u16_fractions({16383, 32767, 49151, 65535, 0, 0, 0, 0}), tol,
                "epoch 1 bonds[.][4]");
-  check_vector(out.consensus, {0, 0, 0, 0, 0.0999975584, 0.2000012207, 0.2999926754, 0.400008545},
-               tol, "epoch 1 consensus");
-  check_vector(out.incentive, {0, 0, 0, 0, 0.0999975582, 0.2000012207, 0.2999926752, 0.4000085455},
-               tol, "epoch 1 incentive");
-  check_vector(out.dividends, {0.0999999978, 0.1999999983, 0.3000000012, 0.4000000022, 0, 0, 0, 0},
-               tol, "epoch 1 dividends");
+  check_vector(out.consensus, {0, 0, 0, 0, 0.0999975584, 0.2000012207, 0.2999926754, 0.400008545}, tol,
+               "epoch 1 consensus");
+  check_vector(out.incentive, {0, 0, 0, 0, 0.0999975582, 0.2000012207, 0.2999926752, 0.4000085455}, tol,
+               "epoch 1 incentive");
+  check_vector(out.dividends, {0.0999999978, 0.1999999983, 0.3000000012, 0.4000000022, 0, 0, 0, 0}, tol,
+               "epoch 1 dividends");
   check_vector(out.validator_trust, {1, 1, 1, 1, 0, 0, 0, 0}, tol, "epoch 1 validator trust");
   check_vector(out.trust, {0, 0, 0, 0, 1, 1, 1, 1}, tol, "epoch 1 trust");
-  check_vector(out.server_emission,
-               {0, 0, 0, 0, 0.049998779, 0.1000006103, 0.1499963375, 0.2000042726}, tol,
+  check_vector(out.server_emission, {0, 0, 0, 0, 0.049998779, 0.1000006103, 0.1499963375, 0.2000042726}, tol,
                "epoch 1 server emission");
-  check_vector(out.validator_emission,
-               {0.0499999989, 0.0999999992, 0.1500000006, 0.2000000011, 0, 0, 0, 0}, tol,
+  check_vector(out.validator_emission, {0.0499999989, 0.0999999992, 0.1500000006, 0.2000000011, 0, 0, 0, 0}, tol,
                "epoch 1 validator emission");
 
   // Epoch 2: validator 0 sets only a self-weight (masked), so its bonds decay.
@@ -120,12 +117,10 @@ TEST_CASE("yuma reproduces subtensor test_bonds epoch by epoch", "[yuma][subtens
   out = epoch();
   check_vector(column(out.bonds, 4), u16_fractions({14582, 32767, 49151, 65535, 0, 0, 0, 0}), tol,
                "epoch 2 bonds[.][4]");
-  check_vector(out.dividends, {0.0899967032, 0.2022211233, 0.303334432, 0.404447741, 0, 0, 0, 0},
-               tol, "epoch 2 dividends");
-  check_vector(out.rank, {0, 0, 0, 0, 0.0899978022, 0.1800010982, 0.2699934072, 0.36000769}, tol,
-               "epoch 2 rank");
-  check_vector(out.validator_emission,
-               {0.0449983515, 0.1011105615, 0.1516672159, 0.2022238704, 0, 0, 0, 0}, tol,
+  check_vector(out.dividends, {0.0899967032, 0.2022211233, 0.303334432, 0.404447741, 0, 0, 0, 0}, tol,
+               "epoch 2 dividends");
+  check_vector(out.rank, {0, 0, 0, 0, 0.0899978022, 0.1800010982, 0.2699934072, 0.36000769}, tol, "epoch 2 rank");
+  check_vector(out.validator_emission, {0.0449983515, 0.1011105615, 0.1516672159, 0.2022238704, 0, 0, 0, 0}, tol,
                "epoch 2 validator emission");
 
   // Epoch 3: validator 1 too.
@@ -133,10 +128,10 @@ TEST_CASE("yuma reproduces subtensor test_bonds epoch by epoch", "[yuma][subtens
   out = epoch();
   check_vector(column(out.bonds, 4), u16_fractions({12603, 28321, 49151, 65535, 0, 0, 0, 0}), tol,
                "epoch 3 bonds[.][4]");
-  check_vector(out.dividends, {0.0809936118, 0.1819995677, 0.3158592721, 0.421147548, 0, 0, 0, 0},
-               tol, "epoch 3 dividends");
-  check_vector(out.incentive, {0, 0, 0, 0, 0.0999975582, 0.2000012207, 0.2999926754, 0.4000085455},
-               tol, "epoch 3 incentive");
+  check_vector(out.dividends, {0.0809936118, 0.1819995677, 0.3158592721, 0.421147548, 0, 0, 0, 0}, tol,
+               "epoch 3 dividends");
+  check_vector(out.incentive, {0, 0, 0, 0, 0.0999975582, 0.2000012207, 0.2999926754, 0.4000085455}, tol,
+               "epoch 3 incentive");
 
   // Epoch 4: validator 2 too; validator 3 alone (40 %) is no majority: no consensus, nothing
   // earns, and emission falls back to stake.
@@ -156,43 +151,39 @@ TEST_CASE("yuma reproduces subtensor test_bonds epoch by epoch", "[yuma][subtens
   check_vector(column(out.bonds, 7), u16_fractions({10951, 24609, 49150, 65535, 0, 0, 0, 0}), tol,
                "epoch 5 bonds[.][7]");
   check_vector(out.consensus, {0, 0, 0, 0, 0, 0, 0, 0.400008545}, tol, "epoch 5 consensus");
-  check_vector(out.validator_trust, {0, 0, 0.400008545, 0.400008545, 0, 0, 0, 0}, tol,
-               "epoch 5 validator trust");
+  check_vector(out.validator_trust, {0, 0, 0.400008545, 0.400008545, 0, 0, 0, 0}, tol, "epoch 5 validator trust");
   check_vector(out.rank, {0, 0, 0, 0, 0, 0, 0, 0.2800059812}, tol, "epoch 5 rank");
   check_vector(out.trust, {0, 0, 0, 0, 0, 0, 0, 0.6087041323}, tol, "epoch 5 trust");
   check_vector(out.incentive, {0, 0, 0, 0, 0, 0, 0, 1}, tol, "epoch 5 incentive");
-  check_vector(out.dividends, {0.0728874663, 0.1637972582, 0.3271309866, 0.4361842885, 0, 0, 0, 0},
-               tol, "epoch 5 dividends");
+  check_vector(out.dividends, {0.0728874663, 0.1637972582, 0.3271309866, 0.4361842885, 0, 0, 0, 0}, tol,
+               "epoch 5 dividends");
   check_vector(out.server_emission, {0, 0, 0, 0, 0, 0, 0, 0.5}, tol, "epoch 5 server emission");
-  check_vector(out.validator_emission,
-               {0.0364437331, 0.081898629, 0.1635654932, 0.2180921442, 0, 0, 0, 0}, tol,
+  check_vector(out.validator_emission, {0.0364437331, 0.081898629, 0.1635654932, 0.2180921442, 0, 0, 0, 0}, tol,
                "epoch 5 validator emission");
 
   // Epochs 6-8: same weights; bonds on server 7 keep moving towards validators 2 and 3.
   out = epoch();
   check_vector(column(out.bonds, 7), u16_fractions({9559, 21482, 49150, 65535, 0, 0, 0, 0}), tol,
                "epoch 6 bonds[.][7]");
-  check_vector(out.dividends, {0.0655988548, 0.1474132247, 0.3372762585, 0.4497116616, 0, 0, 0, 0},
-               tol, "epoch 6 dividends");
+  check_vector(out.dividends, {0.0655988548, 0.1474132247, 0.3372762585, 0.4497116616, 0, 0, 0, 0}, tol,
+               "epoch 6 dividends");
   out = epoch();
   check_vector(column(out.bonds, 7), u16_fractions({8376, 18824, 49150, 65535, 0, 0, 0, 0}), tol,
                "epoch 7 bonds[.][7]");
-  check_vector(out.dividends, {0.0590361361, 0.1326722752, 0.3464062694, 0.4618853189, 0, 0, 0, 0},
-               tol, "epoch 7 dividends");
+  check_vector(out.dividends, {0.0590361361, 0.1326722752, 0.3464062694, 0.4618853189, 0, 0, 0, 0}, tol,
+               "epoch 7 dividends");
   out = epoch();
   check_vector(column(out.bonds, 7), {0.1123638137, 0.2525234516, 0.7499832308, 1, 0, 0, 0, 0}, tol,
                "epoch 8 bonds[.][7] (trace)");
-  check_vector(out.dividends, {0.053130352, 0.1194037423, 0.3546237142, 0.472842191, 0, 0, 0, 0},
-               tol, "epoch 8 dividends");
-  check_vector(out.validator_emission,
-               {0.026565176, 0.0597018711, 0.177311857, 0.2364210954, 0, 0, 0, 0}, tol,
+  check_vector(out.dividends, {0.053130352, 0.1194037423, 0.3546237142, 0.472842191, 0, 0, 0, 0}, tol,
+               "epoch 8 dividends");
+  check_vector(out.validator_emission, {0.026565176, 0.0597018711, 0.177311857, 0.2364210954, 0, 0, 0, 0}, tol,
                "epoch 8 validator emission");
 }
 
 // subtensor pallets/subtensor/src/tests/math.rs `test_math_weighted_median_col`.
 TEST_CASE("stake-weighted median per column matches subtensor's vectors", "[yuma][subtensor]") {
-  CHECK(atn::stake_weighted_median_col({0, 0}, {{0, 0}, {0, 0}}, 0.5) ==
-        std::vector<double>{0, 0});
+  CHECK(atn::stake_weighted_median_col({0, 0}, {{0, 0}, {0, 0}}, 0.5) == std::vector<double>{0, 0});
 
   const yuma_matrix w1 = {{0, 0.1, 0}, {0, 0.2, 0.4}, {0, 0.3, 0.1}, {0, 0.4, 0.5}};
   const std::vector<double> s1 = {0, 0.75, 0.25, 0};
@@ -201,12 +192,10 @@ TEST_CASE("stake-weighted median per column matches subtensor's vectors", "[yuma
   CHECK(atn::stake_weighted_median_col(s1, w1, 0.76) == std::vector<double>{0, 0.2, 0.1});
 
   const yuma_matrix w2 = {{0, 0.1, 0}, {0, 0.2, 0.4}, {0, 0.3, 0.1}, {0, 0, 0.5}};
-  CHECK(atn::stake_weighted_median_col({0, 0.3, 0.2, 0.5}, w2, 0.51) ==
-        std::vector<double>{0, 0, 0.4});
+  CHECK(atn::stake_weighted_median_col({0, 0.3, 0.2, 0.5}, w2, 0.51) == std::vector<double>{0, 0, 0.4});
 
   // Exactly half the stake: enough at the default kappa (just under 1/2), not at 0.51.
-  CHECK(atn::stake_weighted_median_col({1, 1}, {{0}, {1}}, 32767.0 / 65535.0) ==
-        std::vector<double>{1});
+  CHECK(atn::stake_weighted_median_col({1, 1}, {{0}, {1}}, 32767.0 / 65535.0) == std::vector<double>{1});
   CHECK(atn::stake_weighted_median_col({1, 1}, {{0}, {1}}, 0.51) == std::vector<double>{0});
 }
 
@@ -288,9 +277,7 @@ TEST_CASE("without usable weights emission falls back to stake", "[yuma][fallbac
   yuma_input in;
   in.stake = {2, 6, 0, 0};
   SECTION("no weights at all") { in.weights = yuma_matrix(4, std::vector<double>(4, 0.0)); }
-  SECTION("only self-weights") {
-    in.weights = {{1, 0, 0, 0}, {0, 3, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
-  }
+  SECTION("only self-weights") { in.weights = {{1, 0, 0, 0}, {0, 3, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}}; }
   SECTION("weights only from uids without stake") {
     in.weights = {{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 1}, {0, 0, 1, 0}};
   }
@@ -409,8 +396,7 @@ TEST_CASE("yuma JSON input is parsed with defaults and checked", "[yuma][json]")
   fails_with(R"({"weights": [[0]]})", "stake: missing");
   fails_with(R"({"stake": [1]})", "weights: missing");
   fails_with(R"({"stake": [1, "x"], "weights": [[0, 1], [1, 0]]})", "stake[1]: expected a number");
-  fails_with(R"({"stake": [1, 1], "weights": [[0, 1], [1, null]]})",
-             "weights[1][1]: expected a number");
+  fails_with(R"({"stake": [1, 1], "weights": [[0, 1], [1, null]]})", "weights[1][1]: expected a number");
   fails_with(R"({"stake": [1, 1], "weights": [[0, 1], 3]})", "weights[1]: expected an array");
   fails_with(R"({"stake": [1, 1], "weights": [[0, 1], [1]]})", "weights[1] has 1 entries");
   fails_with(R"({"stake": [1, -1], "weights": [[0, 1], [1, 0]]})", "stake[1] is -1");
@@ -480,8 +466,8 @@ TEST_CASE("the yuma command runs a JSON file end to end", "[yuma][json][command]
   std::ostringstream out2, err2;
   CHECK(atn::run_yuma_json(data + "bad_weights_row.json", out2, err2) == 2);
   CHECK(out2.str().empty());
-  CHECK_THAT(err2.str(), Catch::Contains("bad_weights_row.json") &&
-                             Catch::Contains("weights[2] has 3 entries, expected 4"));
+  CHECK_THAT(err2.str(),
+             Catch::Contains("bad_weights_row.json") && Catch::Contains("weights[2] has 3 entries, expected 4"));
 
   // Missing file.
   const auto dir = fresh_temp_dir("atn-yuma-test");
@@ -500,8 +486,7 @@ TEST_CASE("the yuma command runs a JSON file end to end", "[yuma][json][command]
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("atn-node yuma prints the epoch as JSON and exits 2 on bad input",
-          "[yuma][command][cli]") {
+TEST_CASE("atn-node yuma prints the epoch as JSON and exits 2 on bad input", "[yuma][command][cli]") {
   const std::string data = std::string(ATN_SOURCE_DIR) + "/tests/data/yuma/";
   auto run = [](const std::string& cmd, std::string& output) {
     output.clear();
@@ -514,13 +499,11 @@ TEST_CASE("atn-node yuma prints the epoch as JSON and exits 2 on bad input",
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   };
   std::string output;
-  REQUIRE(run(std::string(ATN_NODE_BINARY) + " yuma --in " + data + "test_bonds_epoch5.json",
-              output) == 0);
+  REQUIRE(run(std::string(ATN_NODE_BINARY) + " yuma --in " + data + "test_bonds_epoch5.json", output) == 0);
   const yuma_input in = atn::read_yuma_input_file(data + "test_bonds_epoch5.json");
   CHECK(output == atn::format_yuma_output(atn::run_yuma_epoch(in)) + "\n");
 
-  CHECK(run(std::string(ATN_NODE_BINARY) + " yuma --in " + data + "bad_weights_row.json 2>&1",
-            output) == 2);
+  CHECK(run(std::string(ATN_NODE_BINARY) + " yuma --in " + data + "bad_weights_row.json 2>&1", output) == 2);
   CHECK_THAT(output, Catch::Contains("weights[2] has 3 entries"));
 }
 
@@ -540,7 +523,8 @@ TEST_CASE("yuma refuses input whose sums overflow a double, naming the field (is
   CHECK(run(R"({"stake": [1e308, 1e308], "weights": [[0, 1], [1, 0]]})", error) == 2);
   CHECK_THAT(error, Catch::Contains("stake") && Catch::Contains("overflow"));
   CHECK(run(R"({"stake": [1, 1], "weights": [[0, 1e308, 1e308], [1, 0, 1], [1, 1, 0]],
-                 "bonds": [[0, 0, 0], [0, 0, 0], [0, 0, 0]]})", error) == 2);  // 3 x 3 needs 3 stakes
+                 "bonds": [[0, 0, 0], [0, 0, 0], [0, 0, 0]]})",
+            error) == 2);  // 3 x 3 needs 3 stakes
   CHECK(run(R"({"stake": [1, 1, 1], "weights": [[0, 1e308, 1e308], [1, 0, 1], [1, 1, 0]]})", error) == 2);
   CHECK_THAT(error, Catch::Contains("weights[0]") && Catch::Contains("overflow"));
   CHECK(run(R"({"stake": [1, 1], "weights": [[0, 1], [1, 0]], "bonds": [[0, 1e308], [0, 1e308]]})", error) == 2);

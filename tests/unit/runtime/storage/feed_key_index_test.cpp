@@ -9,7 +9,8 @@ using atn::feed_key_index;
 
 TEST_CASE("feed key index: holds keys until their records are dropped", "[feed_key_index]") {
   feed_key_index index;
-  for (std::uint64_t s = 1; s <= 100; ++s) index.add("key-" + std::to_string(s) + std::string(s % 40, 'x'), s, 1000 + s);
+  for (std::uint64_t s = 1; s <= 100; ++s)
+    index.add("key-" + std::to_string(s) + std::string(s % 40, 'x'), s, 1000 + s);
   CHECK(index.size() == 100);
   CHECK(index.contains("key-1x"));
   CHECK_FALSE(index.contains("key-1"));

@@ -126,16 +126,26 @@ TEST_CASE("feed record codec: bad payloads decode to nothing and are counted", "
     for (std::size_t n = 0; n < good.size(); ++n) bad(good.substr(0, n));
   }
   SECTION("wrong field types and counts") {
-    bad(with_body('T', [](auto& pk) { pk.pack_array(4); for (int i = 0; i < 4; ++i) pk.pack_int(1); }));
+    bad(with_body('T', [](auto& pk) {
+      pk.pack_array(4);
+      for (int i = 0; i < 4; ++i) pk.pack_int(1);
+    }));
     bad(with_body('T', [](auto& pk) {
       pk.pack_array(5);
-      pk.pack(std::string("k")); pk.pack(std::string("s")); pk.pack(std::string("a")); pk.pack(std::string("late"));
+      pk.pack(std::string("k"));
+      pk.pack(std::string("s"));
+      pk.pack(std::string("a"));
+      pk.pack(std::string("late"));
       pk.pack_array(0);
     }));
     bad(with_body('T', [](auto& pk) {
       pk.pack_array(5);
-      pk.pack(std::string("k")); pk.pack(std::string("s")); pk.pack(std::string("a")); pk.pack_int64(1);
-      pk.pack_array(1); pk.pack_int(3);
+      pk.pack(std::string("k"));
+      pk.pack(std::string("s"));
+      pk.pack(std::string("a"));
+      pk.pack_int64(1);
+      pk.pack_array(1);
+      pk.pack_int(3);
     }));
     // A length claiming far more than the payload holds must not be believed.
     bad(with_body('T', [](auto& pk) { pk.pack_array(0xfffffff0u); }));

@@ -45,8 +45,8 @@ struct scratch_dir {
 
 // A payload that identifies its sequence number and varies in length.
 std::string payload_for(std::uint64_t seq) {
-  return "{\"seq\":" + std::to_string(seq) + ",\"text\":\"" +
-         std::string(seq % 97, static_cast<char>('a' + seq % 26)) + "\"}";
+  return "{\"seq\":" + std::to_string(seq) + ",\"text\":\"" + std::string(seq % 97, static_cast<char>('a' + seq % 26)) +
+         "\"}";
 }
 
 std::int64_t now_ms() {
@@ -92,7 +92,8 @@ TEST_CASE("ring log: append, flush and reopen round trip", "[ring_log]") {
     CHECK(log.last_sequence() == 0);
     CHECK(log.first_sequence() == 1);
     CHECK(read_all(log).empty());
-    for (std::uint64_t i = 1; i <= 100; ++i) CHECK(log.append(payload_for(i), base + static_cast<std::int64_t>(i)) == i);
+    for (std::uint64_t i = 1; i <= 100; ++i)
+      CHECK(log.append(payload_for(i), base + static_cast<std::int64_t>(i)) == i);
     // Appended but not flushed: invisible and not acknowledged.
     CHECK(log.written_sequence() == 0);
     CHECK(log.durable_sequence() == 0);
@@ -145,7 +146,8 @@ TEST_CASE("ring log: sequence numbers continue across reopen and segments", "[ri
   CHECK(m.segments == segment_files(dir.path).size());
   CHECK(m.records == 200);
   // Seeks land inside any segment.
-  for (std::uint64_t s : {1u, 2u, 17u, 99u, 150u, 199u, 200u}) check_contiguous(log.read_since(s, 3), s, std::min<std::uint64_t>(s + 2, 200));
+  for (std::uint64_t s : {1u, 2u, 17u, 99u, 150u, 199u, 200u})
+    check_contiguous(log.read_since(s, 3), s, std::min<std::uint64_t>(s + 2, 200));
   // Segment files are named after their first record.
   CHECK(segment_files(dir.path).front().filename() == "seg-000000000001.log");
 }
@@ -191,8 +193,8 @@ TEST_CASE("ring log: garbage after the last record is cut", "[ring_log][recovery
   const fs::path last = segment_files(dir.path).back();
   const std::string pristine = read_bytes(last);
   std::mt19937 rng(3);
-  std::vector<std::string> tails = {std::string(1, '\0'), std::string(27, '\0'), std::string(4096, '\0'),
-                                    "garbage", std::string(5000, 'x')};
+  std::vector<std::string> tails = {std::string(1, '\0'), std::string(27, '\0'), std::string(4096, '\0'), "garbage",
+                                    std::string(5000, 'x')};
   // A tail that starts like a record header but fails its CRC.
   std::string fake = pristine.substr(0, ring_log::header_bytes + 5);
   fake[ring_log::header_bytes] ^= 0x55;

@@ -1,5 +1,5 @@
-#include "model/byte_tokenizer.hpp"
 #include "runtime/training/agent_probe.hpp"
+#include "model/byte_tokenizer.hpp"
 
 #include <catch2/catch.hpp>
 

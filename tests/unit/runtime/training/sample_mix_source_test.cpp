@@ -1,6 +1,6 @@
+#include "runtime/training/sample_mix_source.hpp"
 #include "data/image_loader.hpp"
 #include "model/byte_tokenizer.hpp"
-#include "runtime/training/sample_mix_source.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -58,8 +58,7 @@ void tally(const training_batch& b, observed& o) {
   for (std::int64_t i = 0; i < b.batch; ++i) {
     const bool t = b.has_text[static_cast<std::size_t>(i)], v = b.has_visual[static_cast<std::size_t>(i)];
     (t && v ? o.multimodal : t ? o.text : o.visual)++;
-    if (t)
-      o.texts.insert(byte_tokenizer::decode(b.tokens.data() + i * b.seq_len, static_cast<std::size_t>(b.seq_len)));
+    if (t) o.texts.insert(byte_tokenizer::decode(b.tokens.data() + i * b.seq_len, static_cast<std::size_t>(b.seq_len)));
     if (v) o.shades.insert(shade_of(b.images[static_cast<std::size_t>(i) * per]));
   }
 }
@@ -169,7 +168,8 @@ TEST_CASE("sample mix cuts long text into windows and normalises images to the m
   CHECK(b->image_size == 8);
   CHECK(b->images.size() == 4u * 3 * 8 * 8);
   for (int c = 0; c < 3; ++c)
-    CHECK(b->images[static_cast<std::size_t>(c) * 64] == Approx((128 / 255.0f - imagenet_mean[c]) / imagenet_std[c]).margin(1e-4));
+    CHECK(b->images[static_cast<std::size_t>(c) * 64] ==
+          Approx((128 / 255.0f - imagenet_mean[c]) / imagenet_std[c]).margin(1e-4));
   auto t = mix.next({true, false});
   REQUIRE(t);
   CHECK(t->seq_len <= 32);

@@ -1,5 +1,5 @@
-#include "messages/wire_codec.hpp"
 #include "runtime/transport/message_trace.hpp"
+#include "messages/wire_codec.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -99,7 +99,7 @@ TEST_CASE("trace fields keep every wire type", "[message_trace]") {
   CHECK(std::signbit(s->at("minus_zero").as_float()));
 
   CHECK_FALSE(parse_trace_fields("[1]"));
-  CHECK_FALSE(parse_trace_fields(R"({"x": {"bin": "abc"}})"));  // odd hex
+  CHECK_FALSE(parse_trace_fields(R"({"x": {"bin": "abc"}})"));        // odd hex
   CHECK_FALSE(parse_trace_fields(R"({"x": 18446744073709551615})"));  // above INT64_MAX
 }
 
@@ -151,8 +151,7 @@ TEST_CASE("a message trace round-trips envelopes, fields and tensors", "[message
   CHECK(text.find(R"({"name":"a.weight","shape":[2,3]})") != std::string::npos);
 }
 
-TEST_CASE("a message trace reports tampered, missing and malformed entries and keeps the rest",
-          "[message_trace]") {
+TEST_CASE("a message trace reports tampered, missing and malformed entries and keeps the rest", "[message_trace]") {
   test::temp_dir dir("atn_trace");
   const auto path = dir.path / "t.jsonl";
   {
@@ -170,13 +169,15 @@ TEST_CASE("a message trace reports tampered, missing and malformed entries and k
   fs::remove(tensor_dir / "1.bin");
   auto text = read_text(path);
   text += "{not json\n";
-  text += R"({"t":1,"dir":"sideways","from":"a","to":"b","type":"x","jurisdiction":"","round":0,"fields":{},"tensors":null})"
-          "\n";
+  text +=
+      R"({"t":1,"dir":"sideways","from":"a","to":"b","type":"x","jurisdiction":"","round":0,"fields":{},"tensors":null})"
+      "\n";
   text += R"({"t":1,"dir":"in","from":"a","to":"b","type":"x","jurisdiction":"","round":0,"fields":{},)"
           R"("tensors":{"file":"../escape.bin","blake2b":"00","layout":[]}})"
           "\n";
-  text += R"({"t":2,"dir":"in","from":"a","to":"b","type":"ok","jurisdiction":"","round":9,"fields":{"f":1.5},"tensors":null})"
-          "\n";
+  text +=
+      R"({"t":2,"dir":"in","from":"a","to":"b","type":"ok","jurisdiction":"","round":9,"fields":{"f":1.5},"tensors":null})"
+      "\n";
   write_text(path, text);
 
   input_report report;

@@ -51,14 +51,14 @@ TEST_CASE("progress bar times the work from its first update, not before it") {
 
 TEST_CASE("progress bar off a terminal prints every 5 %, at least every 10 s, and the end") {
   logged_bar log;
-  log.bar.update(1, "a");   // printed: the first
+  log.bar.update(1, "a");  // printed: the first
   log.now += 1s;
-  log.bar.update(2, "b");   // quiet: 1 step and 1 s since the last line
+  log.bar.update(2, "b");  // quiet: 1 step and 1 s since the last line
   log.now += progress_bar::quiet_limit;
-  log.bar.update(3, "c");   // printed: 11 s of silence
-  log.bar.update(7, "d");   // quiet: 4 steps since the last line
-  log.bar.update(8, "e");   // printed: 5 steps
-  log.bar.update(100, "f"); // printed: the end
+  log.bar.update(3, "c");    // printed: 11 s of silence
+  log.bar.update(7, "d");    // quiet: 4 steps since the last line
+  log.bar.update(8, "e");    // printed: 5 steps
+  log.bar.update(100, "f");  // printed: the end
   std::vector<std::string> details;
   for (const auto& line : log.lines()) details.push_back(line.substr(line.find("] ") + 2, 1));
   CHECK(details == std::vector<std::string>{"a", "c", "e", "f"});
