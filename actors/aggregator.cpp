@@ -243,7 +243,7 @@ void finish_round(self_ptr self) {
   result.incentive = st.report.incentive;
   result.dividends = st.report.dividends;
   result.accepted = st.report.accepted;
-  for (const auto& [node, why] : st.report.rejected) result.rejected.emplace(node, to_string(why));
+  result.rejected = st.report.rejected;
   result.held_out_loss = st.report.held_out_loss;
   result.weights = st.weights;
   broadcast(self, to_wire(result, st.opt.jurisdiction, st.round));

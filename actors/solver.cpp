@@ -146,10 +146,11 @@ void on_result(self_ptr self, const wire_message& m) {
                         r->version);
   auto rejected = r->rejected.find(st.opt.node_id);
   const bool accepted = std::find(r->accepted.begin(), r->accepted.end(), st.opt.node_id) != r->accepted.end();
-  spdlog::info(
-      "{}: round {} closed, our delta {}; new model {}", st.opt.node_id, m.round,
-      accepted ? "accepted" : (rejected != r->rejected.end() ? "rejected (" + rejected->second + ")" : "not used"),
-      r->version.substr(0, 12));
+  spdlog::info("{}: round {} closed, our delta {}; new model {}", st.opt.node_id, m.round,
+               accepted ? "accepted"
+                        : (rejected != r->rejected.end() ? "rejected (" + std::string(to_string(rejected->second)) + ")"
+                                                         : "not used"),
+               r->version.substr(0, 12));
 }
 
 caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf::actor bridge) {

@@ -213,7 +213,7 @@ wire_message to_wire(const score_reveal_msg& s, const std::string& jurisdiction,
 wire_message to_wire(const round_result_msg& r, const std::string& jurisdiction, std::int64_t round) {
   auto m = envelope(round_type::result, jurisdiction, round);
   wire_value::map rejected;
-  for (const auto& [node, why] : r.rejected) rejected.emplace(node, why);
+  for (const auto& [node, why] : r.rejected) rejected.emplace(node, std::string(to_string(why)));
   m.fields = {{"previous_version", r.previous_version},
               {"version", r.version},
               {"uids", strings(r.uids)},
@@ -350,7 +350,12 @@ static std::optional<round_result_msg> read_round_result(const wire_message& m, 
       r.fail("rejected", "a map of node → reason");
       return std::nullopt;
     }
-    out.rejected.emplace(node, why.as_string());
+    auto reason = parse_reject_reason(why.as_string());
+    if (!reason) {
+      r.error = "field 'rejected' of " + m.type + ": " + reason.error();
+      return std::nullopt;
+    }
+    out.rejected.emplace(node, *reason);
   }
   out.weights = m.tensors;
   return out;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "messages/parse_result.hpp"
+#include "messages/reject_reason.hpp"
 #include "messages/training_messages.hpp"
 #include "messages/wire_message.hpp"
 #include "model/named_tensors.hpp"
@@ -89,8 +90,8 @@ struct round_result_msg {
   std::vector<std::string> uids;  ///< coordinators then solvers, the order of the Yuma vectors
   std::vector<double> stake, consensus, incentive, dividends;
   std::vector<std::string> accepted;
-  std::map<std::string, std::string> rejected;  ///< node → reason
-  double held_out_loss = -1;                    ///< the aggregator's own check of the new model, -1 when it has none
+  std::map<std::string, reject_reason> rejected;  ///< node → why (its text on the wire)
+  double held_out_loss = -1;                      ///< the aggregator's own check of the new model, -1 when it has none
   named_tensors weights;
 };
 

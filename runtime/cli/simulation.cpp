@@ -5,7 +5,6 @@
 #include "runtime/util/stop_signal.hpp"
 
 #include <spdlog/spdlog.h>
-#include <nlohmann/json.hpp>
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -316,23 +315,22 @@ int run_simulation(const simulation_options& o) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (text.empty() || text.front() != '{') continue;
     try {
-      const bool parity = text.rfind("{\"parity\"", 0) == 0;
+      const auto parity = parse_parity_report(text);
       if (o.on_report) {
         o.on_report(text);
         if (!parity && read_report(text).round > 0) ++rounds_seen;
         continue;
       }
       if (parity) {
-        const auto doc = nlohmann::json::parse(text).at("parity");
-        const double central = doc.at("central_loss").is_null() ? -1.0 : doc.at("central_loss").get<double>();
-        const auto steps = doc.at("central_steps").get<std::int64_t>();
+        const double central = parity->central_loss;
         if (o.json) {
           std::printf("%s\n", text.c_str());
         } else {
           std::printf(
               "parity: federated held-out loss %.4f; one node on the union of the data, %lld steps: %.4f "
               "(federated/central %.3f)\n\n",
-              previous_loss, static_cast<long long>(steps), central, central > 0 ? previous_loss / central : 0.0);
+              previous_loss, static_cast<long long>(parity->central_steps), central,
+              central > 0 ? previous_loss / central : 0.0);
         }
         std::fflush(stdout);
         continue;

@@ -1,9 +1,11 @@
 #include "runtime/ingest/follower_state.hpp"
 
+#include "data/hex.hpp"
 #include "data/input_report.hpp"
 #include "runtime/ingest/head_digest.hpp"
 #include "runtime/util/file_util.hpp"
 
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -14,10 +16,10 @@ constexpr std::string_view header = "atn-jsonl-follower 2";
 // Version 1 stored each file's first 64 bytes as hex, in the clear: read only to migrate.
 constexpr std::string_view header_v1 = "atn-jsonl-follower 1";
 
-std::string from_hex(std::string_view hex) {
-  auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(value(hex[i]) << 4 | value(hex[i + 1]));
+// A version-1 head: its bytes from hex (data/hex), or nullopt when the text is not hex.
+std::optional<std::string> v1_head(std::string_view hex) {
+  std::string out(hex.size() / 2, '\0');
+  if (hex.size() % 2 || !from_hex(hex, reinterpret_cast<std::uint8_t*>(out.data()), out.size())) return std::nullopt;
   return out;
 }
 }  // namespace
@@ -54,15 +56,16 @@ std::vector<followed_file_state> load_follower_state(const std::filesystem::path
     bool ok = static_cast<bool>(fields >> s.device >> s.inode >> s.offset >> s.lines);
     if (ok && !v1) ok = static_cast<bool>(fields >> s.head_length);
     ok = ok && static_cast<bool>(fields >> s.head_digest) && fields.get() == ' ';
+    if (s.head_digest == "-") s.head_digest.clear();
+    std::optional<std::string> head;
+    if (ok && v1) ok = static_cast<bool>(head = v1_head(s.head_digest));
     if (!ok) {
       report.problem("corrupt_state", file.string(), number, "malformed entry; that file is read from the start");
       continue;
     }
-    if (s.head_digest == "-") s.head_digest.clear();
     if (v1) {
-      const std::string head = from_hex(s.head_digest);
-      s.head_length = head.size();
-      s.head_digest = head.empty() ? std::string() : head_digest(key, head);
+      s.head_length = head->size();
+      s.head_digest = head->empty() ? std::string() : head_digest(key, *head);
     }
     std::getline(fields, s.origin);
     out.push_back(std::move(s));

@@ -148,6 +148,10 @@ class ledger {
   /// ledger_refusal (nothing changed) or ledger_unavailable (busy; retry).
   virtual receipt submit(const signed_transaction& stx) = 0;
 
+  /// The receipt of an applied transaction by its hash (transaction_hash), or nullopt when the
+  /// ledger never applied it; what lets an outbox resubmit exactly once after a crash.
+  virtual std::optional<receipt> find_transaction(const hash256& tx_hash) = 0;
+
   virtual std::uint64_t next_nonce(const address& who) = 0;
   virtual amount balance(const address& who) = 0;
   virtual std::optional<stake_info> stake_of(const address& who) = 0;

@@ -16,7 +16,6 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
-#include <nlohmann/json.hpp>
 
 #include <deque>
 #include <iostream>
@@ -232,10 +231,8 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     spdlog::info("{}: parity: training one node on the union of the data for {} steps", o.id, o.parity_steps);
     auto central = central_baseline(*engine, aggregator_options.initial_weights, *data, aggregator_options,
                                     o.parity_steps, o.batch, o.seed);
-    const nlohmann::json parity = {
-        {"parity",
-         {{"central_steps", o.parity_steps}, {"central_loss", central.loss}, {"central_cosine", central.cosine}}}};
-    if (o.json_reports) std::cout << parity.dump() << std::endl;
+    const parity_report parity{o.parity_steps, central.loss, central.cosine};
+    if (o.json_reports) std::cout << parity_report_json(parity) << std::endl;
   }
   self->send_exit(role_actor, caf::exit_reason::user_shutdown);
   self->send_exit(bridge, caf::exit_reason::user_shutdown);

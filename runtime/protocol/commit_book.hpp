@@ -3,8 +3,8 @@
 // keeps one per kind; the aggregator's closes the phase for everyone (its `phase` message).
 #pragma once
 
+#include "messages/reject_reason.hpp"
 #include "model/named_tensors.hpp"
-#include "runtime/protocol/reject_reason.hpp"
 
 #include <cstdint>
 #include <map>

@@ -3,8 +3,8 @@
 // one round's deltas. Torch-free, so in runtime/ (see delta_aggregator.hpp).
 #pragma once
 
+#include "messages/reject_reason.hpp"
 #include "model/named_tensors.hpp"
-#include "runtime/protocol/reject_reason.hpp"
 
 #include <cstddef>
 #include <string>

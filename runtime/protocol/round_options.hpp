@@ -3,9 +3,9 @@
 // the node that wires them (runtime/node/), so none of those needs another's headers.
 #pragma once
 
+#include "messages/reject_reason.hpp"
 #include "messages/round_messages.hpp"
 #include "runtime/protocol/delta_aggregator.hpp"
-#include "runtime/protocol/reject_reason.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -78,4 +78,25 @@ parse_result<round_report> parse_round_report(std::string_view line) {
   }
 }
 
+void to_json(nlohmann::json& j, const parity_report& p) {
+  j = nlohmann::json{
+      {"central_steps", p.central_steps}, {"central_loss", p.central_loss}, {"central_cosine", p.central_cosine}};
+}
+
+void from_json(const nlohmann::json& j, parity_report& p) {
+  j.at("central_steps").get_to(p.central_steps);
+  p.central_loss = number_or_unmeasured(j.at("central_loss"));
+  p.central_cosine = number_or_unmeasured(j.at("central_cosine"));
+}
+
+std::string parity_report_json(const parity_report& p) { return nlohmann::json{{"parity", p}}.dump(); }
+
+parse_result<parity_report> parse_parity_report(std::string_view line) {
+  try {
+    return nlohmann::json::parse(line).at("parity").get<parity_report>();
+  } catch (const std::exception& e) {
+    return parse_result<parity_report>::failure(std::string("not a parity line: ") + e.what());
+  }
+}
+
 }  // namespace atn

@@ -1,6 +1,7 @@
-// The round report as JSON: the one schema the node writes (one object per line on stdout, for the
-// simulation) and the simulation reads back. Field names are the round_report's; a loss or cosine of
-// -1 (no evaluator) is written as -1, a non-finite one as null and read back as -1.
+// The aggregator's JSON lines: the round report (one object per line on stdout, for the simulation)
+// and, after the last round, the parity line `{"parity": {...}}`; one schema each, which the node
+// writes and the simulation reads back. Field names are the structs'; a loss or cosine of -1 (not
+// measured) is written as -1, a non-finite one as null and read back as -1.
 #pragma once
 
 #include "messages/parse_result.hpp"
@@ -8,6 +9,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,5 +25,22 @@ std::string round_report_json(const round_report& r);
 
 /// Reads one line round_report_json wrote; refuses text that is not such a report, saying why.
 parse_result<round_report> parse_round_report(std::string_view line);
+
+/// One node trained on the union of the federation's data for as many steps as all solvers together
+/// (`node --parity-steps`), and its held-out loss, to set beside the federated model's.
+struct parity_report {
+  std::int64_t central_steps = 0;
+  double central_loss = -1;
+  double central_cosine = -1;
+};
+
+void to_json(nlohmann::json& j, const parity_report& p);
+void from_json(const nlohmann::json& j, parity_report& p);
+
+/// `{"parity": {...}}` on one line, no newline.
+std::string parity_report_json(const parity_report& p);
+
+/// Reads one line parity_report_json wrote; refuses any other line (a round report too), saying why.
+parse_result<parity_report> parse_parity_report(std::string_view line);
 
 }  // namespace atn

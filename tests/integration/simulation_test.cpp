@@ -11,7 +11,6 @@
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <map>
@@ -51,8 +50,8 @@ std::vector<round_report> run_simulation(const fs::path& state, const std::strin
     output += buf;
     std::string line(buf);
     if (line.empty() || line[0] != '{') continue;
-    if (line.rfind("{\"parity\"", 0) == 0) {
-      if (central_loss) *central_loss = nlohmann::json::parse(line).at("parity").at("central_loss").get<double>();
+    if (auto parity = parse_parity_report(line)) {
+      if (central_loss) *central_loss = parity->central_loss;
       continue;
     }
     auto r = parse_round_report(line);

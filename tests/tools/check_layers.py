@@ -28,10 +28,10 @@ LAYERS = {
     "runtime/ledger": ["runtime/util"],
     "runtime/config": ["runtime/protocol", "runtime/transport", "runtime/adversary"],
     "actors": ["runtime/storage", "runtime/ingest", "runtime/protocol", "runtime/transport",
-               "runtime/training"],
+               "runtime/training", "runtime/ledger"],
     "runtime/node": ["actors", "runtime/config", "data/sample"],
     "runtime/replay": ["actors"],
-    "runtime/cli": ["runtime/node", "runtime/replay", "runtime/ledger"],
+    "runtime/cli": ["runtime/node", "runtime/replay"],
 }
 # Folders that are part of a component without being one (benchmarks are commands).
 ALIASES = {"runtime/cli/bench": "runtime/cli"}

@@ -377,3 +377,22 @@ TEST_CASE("a version-1 state file with hex heads is migrated on load, and rewrit
   CHECK(state.rfind("atn-jsonl-follower 2\n", 0) == 0);
   CHECK(state.find("7831") == std::string::npos);
 }
+
+TEST_CASE("a version-1 entry whose head is not hex is reported, and that file is read from the start",
+          "[jsonl_follower][privacy]") {
+  test::temp_dir dir;
+  const fs::path file = dir.path / "atn" / "conversations" / "a.jsonl";
+  append(file, "x1\nx2\n");
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  const auto o = options_for(dir);
+  fs::create_directories(o.state_file.parent_path());
+  std::ofstream(o.state_file) << "atn-jsonl-follower 1\n"
+                              << st.st_dev << ' ' << st.st_ino << " 6 2 78310a78zz0a conversations/a.jsonl\n";
+  input_report report;
+  jsonl_follower follower(o, report);
+  const auto lines = take(follower, 2);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].text == "x1");
+  CHECK(report.count("corrupt_state") == 1);
+}

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -84,4 +85,24 @@ TEST_CASE("a line that is not a round report is refused, saying why", "[round_re
   auto bad = parse_round_report(line);
   REQUIRE_FALSE(bad);
   CHECK(bad.error().find("'too_slow'") != std::string::npos);
+}
+
+TEST_CASE("the parity line reads back, and neither line passes for the other", "[round_report_json]") {
+  const parity_report p{120, 0.4375, 0.25};
+  const auto line = parity_report_json(p);
+  CHECK(line.rfind("{\"parity\":", 0) == 0);
+  const auto back = parse_parity_report(line);
+  REQUIRE(back);
+  CHECK(back->central_steps == 120);
+  CHECK(back->central_loss == 0.4375);
+  CHECK(back->central_cosine == 0.25);
+
+  CHECK_FALSE(parse_round_report(line));
+  CHECK_FALSE(parse_parity_report(round_report_json(round_report{})));
+}
+
+TEST_CASE("a parity loss that is not finite reads back as not measured", "[round_report_json]") {
+  const auto back = parse_parity_report(parity_report_json({8, std::nan(""), 0.5}));
+  REQUIRE(back);
+  CHECK(back->central_loss == -1);
 }

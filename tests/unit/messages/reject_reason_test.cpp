@@ -1,4 +1,4 @@
-#include "runtime/protocol/reject_reason.hpp"
+#include "messages/reject_reason.hpp"
 
 #include <catch2/catch.hpp>
 

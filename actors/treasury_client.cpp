@@ -1,0 +1,127 @@
+#include "actors/treasury_client.hpp"
+
+#include "messages/treasury_messages.hpp"
+#include "runtime/ledger/outbox.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
+#include <spdlog/spdlog.h>
+#include <caf/all.hpp>
+
+#include <ctime>
+
+namespace atn {
+namespace {
+
+struct treasury_state {
+  treasury_options opt;
+  std::unique_ptr<ledger::outbox> box;
+  std::uint64_t applied = 0, refused = 0;
+  std::string last_error;
+  bool retry_scheduled = false;
+  static inline const char* name = "treasury_client";
+};
+using self_ptr = caf::stateful_actor<treasury_state>*;
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// Sends what the outbox holds; schedules a retry while the ledger is unavailable.
+ledger::delivery_report deliver(self_ptr self) {
+  auto& st = self->state;
+  auto report = st.box->deliver(*st.opt.ledger, *st.opt.wallet);
+  for (const auto& e : report.applied) {
+    ++st.applied;
+    spdlog::info("{}: ledger applied {} ({}) in epoch {}", st.opt.node_id, e.key, e.body.kind, e.epoch);
+  }
+  for (const auto& e : report.refused) {
+    ++st.refused;
+    st.last_error = e.key + ": " + e.detail;
+    spdlog::warn("{}: ledger refused {} ({}): {}", st.opt.node_id, e.key, e.body.kind, e.detail);
+  }
+  if (report.unavailable) {
+    st.last_error = "ledger unavailable: " + *report.unavailable;
+    if (!st.retry_scheduled) {
+      spdlog::warn("{}: ledger unavailable ({}); {} transaction(s) kept in the outbox, retrying every {} ms",
+                   st.opt.node_id, *report.unavailable, report.still_pending, st.opt.retry_interval.count());
+      st.retry_scheduled = true;
+      self->delayed_send(self, st.opt.retry_interval, treasury_deliver_atom::value);
+    }
+  }
+  return report;
+}
+
+treasury_outcome outcome_of(self_ptr self, const std::string& key) {
+  treasury_outcome out;
+  out.key = key;
+  const auto e = self->state.box->find(key);
+  if (!e) return out;
+  out.state = e->state == ledger::outbox_state::pending ? "queued" : ledger::outbox_state_name(e->state);
+  out.detail = e->state == ledger::outbox_state::pending ? self->state.last_error : e->detail;
+  out.epoch = e->epoch;
+  return out;
+}
+
+caf::behavior treasury_client(self_ptr self, treasury_options opt) {
+  self->state.opt = std::move(opt);
+  self->state.box = std::make_unique<ledger::outbox>(self->state.opt.outbox_path);
+  if (const auto left = self->state.box->pending_count())
+    spdlog::info("{}: {} transaction(s) left in the outbox by a previous run; sending them", self->state.opt.node_id,
+                 left);
+  deliver(self);
+  return {
+      [=](const attest_training& a) {
+        auto& st = self->state;
+        if (a.units > 0) {
+          // The jurisdiction's aggregator is the service a round's training is attested to; in solo
+          // mode the node is its own service (its solver stake makes it an active one).
+          ledger::address service = st.opt.wallet->addr();
+          for (const auto& j : st.opt.ledger->jurisdictions())
+            if (j.name == a.jurisdiction) service = j.aggregator;
+          st.box->enqueue(a.key,
+                          ledger::tx::attest_usage(service, static_cast<std::uint64_t>(a.units), a.jurisdiction,
+                                                   static_cast<std::uint64_t>(a.round)),
+                          now_seconds());
+          deliver(self);
+        }
+        return outcome_of(self, a.key);
+      },
+      [=](treasury_deliver_atom) {
+        self->state.retry_scheduled = false;
+        deliver(self);
+      },
+      [=](treasury_status_atom) {
+        auto& st = self->state;
+        treasury_status s;
+        const auto& me = st.opt.wallet->addr();
+        s.address = me.to_string();
+        s.pending = st.box->pending_count();
+        s.applied = st.applied;
+        s.refused = st.refused;
+        s.last_error = st.last_error;
+        try {
+          s.balance = st.opt.ledger->balance(me).to_string();
+          if (const auto stake = st.opt.ledger->stake_of(me)) {
+            s.stake = stake->value.to_string() + " " + ledger::role_name(stake->r);
+            s.stake_active = stake->active;
+          }
+          s.attested_units = st.opt.ledger->attested_units(me, st.opt.ledger->current_epoch());
+        } catch (const ledger::ledger_unavailable& e) {
+          s.last_error = std::string("ledger unavailable: ") + e.what();
+        }
+        return s;
+      },
+  };
+}
+
+}  // namespace
+
+std::string attestation_key(const std::string& node_id, const std::string& jurisdiction, std::int64_t round) {
+  return node_id + "/attest/" + (jurisdiction.empty() ? std::string("solo") : jurisdiction) + "/" +
+         std::to_string(round);
+}
+
+caf::actor spawn_treasury_client(caf::actor_system& system, treasury_options options) {
+  return system.spawn<caf::detached>(treasury_client, std::move(options));
+}
+
+}  // namespace atn
