@@ -23,6 +23,13 @@ void add_run_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_bench_round_command(CLI::App& app);
 void add_wallet_command(CLI::App& app);
+void add_ledger_command(CLI::App& app);
+void add_stake_command(CLI::App& app);
+void add_unstake_command(CLI::App& app);
+void add_balance_command(CLI::App& app);
+void add_jurisdiction_command(CLI::App& app);
+void add_rewards_command(CLI::App& app);
+void add_bench_ledger_command(CLI::App& app);
 
 namespace {
 std::map<const CLI::App*, command_action>& actions() {
@@ -72,6 +79,13 @@ void register_commands(CLI::App& app) {
   add_replay_command(app);
   add_bench_round_command(app);
   add_wallet_command(app);
+  add_ledger_command(app);
+  add_stake_command(app);
+  add_unstake_command(app);
+  add_balance_command(app);
+  add_jurisdiction_command(app);
+  add_rewards_command(app);
+  add_bench_ledger_command(app);
 }
 
 int run_selected_command(CLI::App& app) { return dispatch(app); }

@@ -4,6 +4,15 @@
 
 namespace atn::ledger {
 
+std::uint64_t epoch_at(std::int64_t genesis_time, std::int64_t length, std::int64_t t) {
+  if (t < genesis_time) return 1;
+  return static_cast<std::uint64_t>((t - genesis_time) / length) + 1;
+}
+
+std::int64_t epoch_start(std::int64_t genesis_time, std::int64_t length, std::uint64_t n) {
+  return genesis_time + static_cast<std::int64_t>(n - 1) * length;
+}
+
 amount epoch_budget(const amount& initial, std::uint32_t decay_bps, std::uint64_t n) {
   uint256 b = initial.units();
   for (std::uint64_t e = 1; e < n && !b.is_zero(); ++e) b = mul_div_floor(b, uint256(decay_bps), uint256(10000));

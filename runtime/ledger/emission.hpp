@@ -13,6 +13,12 @@
 
 namespace atn::ledger {
 
+/// The epoch (1-based) that time `t` falls in: epoch n runs [genesis + (n−1)·length, genesis + n·length);
+/// a time before genesis counts as epoch 1.
+std::uint64_t epoch_at(std::int64_t genesis_time, std::int64_t length, std::int64_t t);
+/// Start of epoch n (its end is the start of n + 1).
+std::int64_t epoch_start(std::int64_t genesis_time, std::int64_t length, std::uint64_t n);
+
 /// Budget of epoch n (1-based): B(1) = initial, B(n) = floor(B(n−1) × decay_bps / 10000).
 amount epoch_budget(const amount& initial, std::uint32_t decay_bps, std::uint64_t n);
 

@@ -82,8 +82,7 @@ struct genesis {
   std::map<address, amount> balances;
   std::map<role, role_params> roles = default_role_params();
 };
-// Not yet built (phase 1, left): parse_genesis_yaml(text) and genesis_canonical_text(g), whose
-// keccak256 is the chain id.
+// Read from YAML and made canonical (its keccak256 is the chain id) by runtime/ledger/genesis_yaml.hpp.
 
 struct stake_info {
   role r = role::solver;
