@@ -1,4 +1,4 @@
-// The one random generator of atn-node: xoshiro256** seeded through splitmix64, whose output is the
+// The seeded generator of atn-node: xoshiro256** seeded through splitmix64, whose output is the
 // same on every platform and standard library (the std:: engines are, the std:: distributions are
 // not). Its users add the draws they need on top: the sample data (data/sample/sample_random.hpp)
 // and the maskers (model/rng.hpp); each keeps its own draws because its stream is pinned.
