@@ -15,6 +15,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace atn {
@@ -134,8 +135,8 @@ std::string cognitive_output(const std::string& text, const std::string& tool_ca
 // ---- the generator's working state ---------------------------------------------------------------
 class builder {
  public:
-  builder(const sample_data_options& options, const fs::path& out)
-      : options_(options), out_(out), domains_(sample_domains()), executions_(domains_.size()) {}
+  builder(const sample_data_options& options, const std::vector<sample_domain>& domains, const fs::path& out)
+      : options_(options), out_(out), domains_(domains), executions_(domains_.size()) {}
 
   sample_data_summary run();
 
@@ -654,7 +655,12 @@ bool made_by_us(const fs::path& dir) {
 
 const char* sample_data_generator::readme_marker() { return "atn-node sample data"; }
 
-sample_data_generator::sample_data_generator(sample_data_options options) : options_(options) {
+sample_data_generator::sample_data_generator(sample_data_options options)
+    : sample_data_generator(options, sample_domains()) {}
+
+sample_data_generator::sample_data_generator(sample_data_options options, std::vector<sample_domain> domains)
+    : options_(options), domains_(std::move(domains)) {
+  if (domains_.empty()) throw std::invalid_argument("sample-data: no agent domains to generate");
   if (options_.sessions_per_agent < 0 || options_.sessions_per_agent > 100000)
     throw std::invalid_argument("sample-data: sessions per agent must be between 0 and 100000");
   if (options_.frame_size < 64 || options_.frame_size > 4096)
@@ -675,7 +681,7 @@ sample_data_summary sample_data_generator::run(const fs::path& out_dir) const {
       fs::remove(out_dir / "README.txt");
     }
   }
-  builder b(options_, out_dir);
+  builder b(options_, domains_, out_dir);
   return b.run();
 }
 

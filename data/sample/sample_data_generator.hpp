@@ -2,8 +2,11 @@
 // execution logs and screen frames for six agent domains.
 #pragma once
 
+#include "data/sample/sample_domain.hpp"
+
 #include <cstdint>
 #include <filesystem>
+#include <vector>
 
 namespace atn {
 
@@ -36,8 +39,13 @@ struct sample_data_summary {
 /// byte-identical on every run and machine for the same options.
 class sample_data_generator {
  public:
-  /// Throws std::invalid_argument for options out of range.
+  /// Generates the built-in domains (data/sample/domains.yaml). Throws std::invalid_argument for
+  /// options out of range.
   explicit sample_data_generator(sample_data_options options);
+
+  /// Generates other domains (e.g. load_sample_domains of a file); one agent each, in order. Throws
+  /// std::invalid_argument for options out of range or no domains.
+  sample_data_generator(sample_data_options options, std::vector<sample_domain> domains);
 
   /// Generates into `out_dir`, which must be missing, empty, or an earlier output of this
   /// generator (whose atn/, frames/ and README.txt are then replaced). Throws std::runtime_error
@@ -49,6 +57,7 @@ class sample_data_generator {
 
  private:
   sample_data_options options_;
+  std::vector<sample_domain> domains_;
 };
 
 /// Shorthand for sample_data_generator(options).run(out_dir).

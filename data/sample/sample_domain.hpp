@@ -1,4 +1,5 @@
-// The agent domains of the synthetic sample data: vocabulary, tools, phrasing and look.
+// The agent domains of the synthetic sample data: vocabulary, tools, phrasing and look. The data
+// itself is data/sample/domains.yaml (read by sample_domain_yaml.hpp).
 #pragma once
 
 #include "data/frame_renderer.hpp"
@@ -71,7 +72,8 @@ struct sample_domain {
   std::vector<std::string> tool_names() const;
 };
 
-/// The built-in domains: calendar, mail, code, finance, health and travel, in that order.
+/// The built-in domains (data/sample/domains.yaml, compiled in): calendar, mail, code, finance,
+/// health and travel, in that order.
 const std::vector<sample_domain>& sample_domains();
 
 }  // namespace atn

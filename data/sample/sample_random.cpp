@@ -2,22 +2,6 @@
 
 namespace atn {
 
-namespace {
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-}  // namespace
-
-sample_random::sample_random(std::uint64_t seed) {
-  std::uint64_t state = seed;
-  for (auto& word : s_) word = splitmix64(state);
-}
-
 std::uint64_t sample_random::derive(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
   std::uint64_t state = seed;
   std::uint64_t h = splitmix64(state);
@@ -25,18 +9,6 @@ std::uint64_t sample_random::derive(std::uint64_t seed, std::uint64_t a, std::ui
   h = splitmix64(state);
   state = h ^ (b * 0xa0761d6478bd642fULL);
   return splitmix64(state);
-}
-
-std::uint64_t sample_random::next() {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
 }
 
 std::uint64_t sample_random::below(std::uint64_t n) {

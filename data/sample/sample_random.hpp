@@ -1,5 +1,8 @@
-// A small seeded random source whose output is the same on every platform and standard library.
+// The sample data's draws on the shared generator (data/xoshiro.hpp): output that is the same on
+// every platform and standard library.
 #pragma once
+
+#include "data/xoshiro.hpp"
 
 #include <cstdint>
 #include <stdexcept>
@@ -7,19 +10,17 @@
 
 namespace atn {
 
-/// xoshiro256** seeded through splitmix64. The std:: distributions differ between standard
-/// libraries, so every draw here is plain integer arithmetic: a seed gives the same sequence
-/// everywhere, which is what makes the sample data byte-identical across machines.
-class sample_random {
+/// The shared generator plus the sample data's draws. The std:: distributions differ between
+/// standard libraries, so every draw here is plain integer arithmetic: a seed gives the same sequence
+/// everywhere, which is what makes the sample data byte-identical across machines. (The maskers'
+/// draws, model/rng.hpp, differ: each stream is pinned, so neither can take the other's.)
+class sample_random : public xoshiro {
  public:
   /// Seeds the generator; equal seeds give equal sequences.
-  explicit sample_random(std::uint64_t seed);
+  using xoshiro::xoshiro;
 
   /// A seed for an independent stream, derived from `seed` and two stream coordinates.
   static std::uint64_t derive(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0);
-
-  /// The next 64 random bits.
-  std::uint64_t next();
 
   /// Uniform in [0, n); n must be positive.
   std::uint64_t below(std::uint64_t n);
@@ -45,9 +46,6 @@ class sample_random {
       std::swap(items[i - 1], items[j]);
     }
   }
-
- private:
-  std::uint64_t s_[4];
 };
 
 }  // namespace atn

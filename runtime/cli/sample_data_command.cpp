@@ -1,5 +1,6 @@
 // `atn-node sample-data`: writes the deterministic synthetic data set (see data/sample_data_generator.hpp).
 #include "data/sample/sample_data_generator.hpp"
+#include "data/sample/sample_domain_yaml.hpp"
 #include "runtime/cli/commands.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@ namespace atn {
 void add_sample_data_command(CLI::App& app) {
   struct arguments {
     std::string out;
+    std::string domains;  // "" = the built-in domains
     sample_data_options options;
   };
   auto args = std::make_shared<arguments>();
@@ -30,10 +32,15 @@ void add_sample_data_command(CLI::App& app) {
   sub->add_option("--frame-size", args->options.frame_size, "Frame width and height in pixels")
       ->check(CLI::Range(64, 4096))
       ->capture_default_str();
+  sub->add_option("--domains", args->domains,
+                  "Agent domains YAML in the form of data/sample/domains.yaml (default: that file, built in)");
 
   bind_command(sub, [args] {
     const auto started = std::chrono::steady_clock::now();
-    const sample_data_summary s = generate_sample_data(args->out, args->options);
+    const sample_data_generator generator =
+        args->domains.empty() ? sample_data_generator(args->options)
+                              : sample_data_generator(args->options, load_sample_domains(args->domains));
+    const sample_data_summary s = generator.run(args->out);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf(
         "sample-data: %d agents, %d sessions, %d turns, %d executions, %d frames (%d idle); "

@@ -1,6 +1,7 @@
 #include "runtime/replay/replay_script.hpp"
 
 #include "data/line_reader.hpp"
+#include "data/xoshiro.hpp"
 #include "messages/round_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
 #include "runtime/transport/message_trace.hpp"
@@ -489,12 +490,7 @@ replay_script_error::replay_script_error(const fs::path& file, std::size_t line,
 named_tensors replay_generated_tensors(const named_tensors& layout, std::uint64_t seed, double scale) {
   // splitmix64: the same values on every platform.
   std::uint64_t state = seed;
-  const auto next = [&state] {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  };
+  const auto next = [&state] { return xoshiro::splitmix64(state); };
   named_tensors out;
   for (const auto& t : layout) {
     named_tensor g;
