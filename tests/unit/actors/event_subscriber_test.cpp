@@ -37,7 +37,7 @@ struct feed_log {
   std::vector<interaction> items;
   std::set<std::string> keys;
   std::uint64_t batches = 0, duplicates = 0;
-  int fail_next = 0;  // refuse this many requests first
+  int fail_next = 0;                                            // refuse this many requests first
   std::vector<std::chrono::steady_clock::time_point> requests;  // when each request arrived
 
   template <class Pred>
