@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace atn {
@@ -73,6 +74,7 @@ class subscriber {
     batch_ = {};
     batch_lines_.clear();
     next_open_ = {};
+    failures_ = 0;
   }
 
   void round() {
@@ -130,13 +132,28 @@ class subscriber {
             },
             [&](caf::error& err) {
               ++status_.feed_errors;
-              spdlog::warn("event subscriber: feed did not take {} interactions ({}); retrying in {} ms",
-                           batch_.items.size(), self_->system().render(err), opt_.retry_interval.count());
+              // The feed logs why; here once that records are held, not at every retry.
+              if (failures_ == 0)
+                spdlog::warn(
+                    "event subscriber: the feed did not take {} interactions ({}); holding them and "
+                    "retrying with back-off up to {} ms",
+                    batch_.items.size(), self_->system().render(err), opt_.max_retry_interval.count());
+              else
+                spdlog::debug("event subscriber: the feed did not take {} interactions ({}), attempt {}",
+                              batch_.items.size(), self_->system().render(err), failures_ + 1);
             });
     if (!acked) {
-      retry_at_ = clock_type::now() + opt_.retry_interval;
+      // 1, 2, 4, ... times the interval: a full disk is not fixed by asking twice a second.
+      const int doublings = static_cast<int>(std::min<std::uint64_t>(failures_, 16));
+      retry_at_ = clock_type::now() + std::min(opt_.retry_interval * (std::int64_t{1} << doublings),
+                                               std::max(opt_.max_retry_interval, opt_.retry_interval));
+      ++failures_;
       return;
     }
+    if (failures_ > 0)
+      spdlog::info("event subscriber: the feed took the {} held interactions after {} failed attempts",
+                   batch_.items.size(), failures_);
+    failures_ = 0;
     status_.interactions += batch_.items.size();
     commit(batch_lines_);
     pending_ = false;
@@ -202,6 +219,7 @@ class subscriber {
   interaction_batch batch_;
   std::vector<followed_line> batch_lines_;
   clock_type::time_point retry_at_{};
+  std::uint64_t failures_ = 0;  // failed requests in a row: the back-off's exponent
 };
 
 void event_subscriber_actor(caf::blocking_actor* self, event_subscriber_options options, caf::actor feed) {

@@ -37,8 +37,10 @@ struct event_subscriber_options {
   std::chrono::milliseconds poll_interval{50};
   /// How long the feed may take to acknowledge a batch before it is sent again.
   std::chrono::milliseconds feed_timeout{30000};
-  /// Wait before resending a batch the feed refused or did not answer.
+  /// Wait before resending a batch the feed refused or did not answer; it doubles with each
+  /// failure in a row (a full disk stays full for a while) up to `max_retry_interval`.
   std::chrono::milliseconds retry_interval{500};
+  std::chrono::milliseconds max_retry_interval{30000};
 };
 
 /// What the event subscriber answers to `feed_status_atom`.
@@ -65,7 +67,8 @@ struct event_subscriber_status {
 /// off), polls the files and the bus, and sends the interactions to `feed` as one
 /// `interaction_batch` request, waiting for `(feed_ack_atom, uint64 stored, uint64 duplicates)`;
 /// only then are the file positions committed. A failed request is resent (the same batch) after
-/// `retry_interval`. Answers `feed_status_atom` with an event_subscriber_status; stops on an exit
+/// `retry_interval`, doubled after each failure in a row up to `max_retry_interval`; the log says
+/// when the feed first refuses and when it takes the batch again, not at every retry. Answers `feed_status_atom` with an event_subscriber_status; stops on an exit
 /// message. Throws std::invalid_argument when `options.consent` is null.
 caf::actor spawn_event_subscriber(caf::actor_system& system, event_subscriber_options options, caf::actor feed);
 

@@ -3,6 +3,7 @@
 #include "messages/feed_messages.hpp"
 #include "messages/feed_read.hpp"
 #include "messages/feed_status.hpp"
+#include "runtime/storage/feed_write_health.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
@@ -32,6 +33,7 @@ struct feed_state {
   std::uint64_t cycles = 0;
   std::int64_t last_cycle_ms = -1;
   std::uint64_t failed_batches = 0;
+  feed_write_health health;
   static inline const char* name = "feed_store_actor";
 };
 
@@ -78,9 +80,18 @@ ack_result store_batch(feed_actor* self, const Batch& batch) {
     result = st.store->store(batch);
   } catch (const std::exception& e) {
     ++st.failed_batches;
-    spdlog::error("feed_store_actor: a batch of {} records was not stored: {}", batch.items.size(), e.what());
+    // Once per change and a reminder now and then: the senders retry every batch until it is taken.
+    if (auto note = st.health.failed(e.what(), clock::now(), wall_clock_ms())) {
+      if (note->what == feed_write_health::note::kind::failing)
+        spdlog::error("feed_store_actor: {}", note->text);
+      else
+        spdlog::warn("feed_store_actor: {}", note->text);
+    } else {
+      spdlog::debug("feed_store_actor: a batch of {} records was not stored: {}", batch.items.size(), e.what());
+    }
     return caf::make_error(caf::sec::runtime_error, std::string("feed write failed: ") + e.what());
   }
+  if (auto note = st.health.succeeded(clock::now())) spdlog::info("feed_store_actor: {}", note->text);
   check_cycle(self);
   return ack_result(feed_ack_atom::value, result.stored, result.duplicates);
 }
@@ -96,6 +107,7 @@ auto records_of(std::vector<Entry>&& entries) {
 caf::behavior feed_store_actor(feed_actor* self, std::unique_ptr<feed_store> store, feed_store_actor_options options) {
   self->state.store = std::move(store);
   self->state.options = options;
+  self->state.health = feed_write_health(options.failure_reminder);
   if (options.retention_interval.count() > 0)
     self->delayed_send(self, options.retention_interval, feed_retain_atom::value);
   self->set_down_handler([=](caf::down_msg& down) {
@@ -130,6 +142,8 @@ caf::behavior feed_store_actor(feed_actor* self, std::unique_ptr<feed_store> sto
         status.last_cycle_ms = st.last_cycle_ms;
         status.subscribed = static_cast<bool>(st.subscriber);
         status.failed_batches = st.failed_batches;
+        status.write_error = st.health.error();
+        status.write_failing_since_ms = st.health.failing_since_ms();
         return status;
       },
       [=](feed_read_atom, std::uint64_t text_cursor, std::uint64_t frame_cursor,

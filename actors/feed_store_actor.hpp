@@ -24,16 +24,19 @@ struct feed_store_actor_options {
   std::chrono::milliseconds cycle_min_interval{std::chrono::seconds(60)};
   /// How often the age bound is applied while no batches arrive; 0 = only when batches arrive.
   std::chrono::milliseconds retention_interval{std::chrono::seconds(60)};
+  /// While disk writes keep failing, how often the log says so again (runtime/storage/feed_write_health).
+  std::chrono::milliseconds failure_reminder{std::chrono::seconds(60)};
 };
 
 /// Opens the feed's store and spawns the feed as a detached actor (its fsyncs block). Fails with
 /// sec::runtime_error when the store cannot be opened (unusable or locked state directory).
 /// Handles:
 /// - interaction_batch, frame_batch → (feed_ack_atom, uint64 stored, uint64 duplicates) once the
-///   batch is durable, or an error (sec::runtime_error) when the disk write fails;
+///   batch is durable, or an error (sec::runtime_error) when the disk write fails; the log says when
+///   writes start failing, reminds every `failure_reminder` and says when they work again;
 /// - (cycle_ready_atom, caf::actor subscriber): from then on, sends the subscriber
 ///   (cycle_ready_atom, uint64 new_interactions) whenever a cycle may start;
-/// - (feed_status_atom) → feed_status (messages/feed_status.hpp);
+/// - (feed_status_atom) → feed_status (messages/feed_status.hpp), with the write error and its start;
 /// - the two forms of feed_read_atom → feed_slice (messages/feed_read.hpp).
 /// It runs until it is sent an exit message.
 caf::expected<caf::actor> spawn_feed_store(caf::actor_system& system, feed_store_actor_options options);

@@ -36,6 +36,7 @@ struct intake_state {
   std::uint64_t next_batch = 0;
   frame_intake_status status;
   clock_type::time_point last_save{};
+  bool feed_refusing = false;  // the feed refused the last answer: said once, not at every retry
   static inline const char* name = "frame_intake";
 };
 
@@ -61,6 +62,8 @@ void send_batch(self_ptr self, std::uint64_t id) {
             s.status.stored += stored;
             s.status.duplicates += duplicates;
             s.unacked.erase(done);
+            if (s.feed_refusing) spdlog::info("frame intake: the feed takes frames again");
+            s.feed_refusing = false;
           },
           [=](caf::error& err) {
             auto& s = self->state;
@@ -70,8 +73,15 @@ void send_batch(self_ptr self, std::uint64_t id) {
             const int shift = std::min(failed->second.attempts - 1, 5);
             const auto delay =
                 std::min<std::chrono::milliseconds>(s.intake->options().retry_interval * (1 << shift), max_backoff);
-            spdlog::warn("frame intake: feed did not take {} frames ({}); retrying in {} ms",
-                         failed->second.frames.size(), self->system().render(err), delay.count());
+            if (!s.feed_refusing)
+              spdlog::warn(
+                  "frame intake: the feed did not take {} frames ({}); holding them and retrying with "
+                  "back-off up to {} s",
+                  failed->second.frames.size(), self->system().render(err), max_backoff.count());
+            else
+              spdlog::debug("frame intake: feed did not take {} frames ({}); retrying in {} ms",
+                            failed->second.frames.size(), self->system().render(err), delay.count());
+            s.feed_refusing = true;
             self->delayed_send(self, delay, intake_retry_atom::value, id);
           });
 }

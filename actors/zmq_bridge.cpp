@@ -6,6 +6,8 @@
 #include "runtime/transport/curve_keys.hpp"
 #include "runtime/transport/endpoint_check.hpp"
 #include "runtime/transport/message_trace.hpp"
+#include "runtime/transport/peer_link_watch.hpp"
+#include "runtime/transport/refusal_log_limiter.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
@@ -16,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <memory>
@@ -42,6 +45,19 @@ constexpr int heartbeat_timeout_ms = 15000;
 // What a frame may carry on the wire beyond its payload (CURVE box and command header: 50 bytes).
 constexpr std::uint64_t max_frame_overhead = 4096;
 
+// What the DEALER monitors report about each peer's link.
+constexpr int monitored_events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED |
+                                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                                 ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+
+using bridge_clock = std::chrono::steady_clock;
+
+// One peer's DEALER monitor: the PAIR socket its events arrive on, and what they mean.
+struct peer_monitor {
+  zmq::socket_t events;
+  peer_link_watch watch;
+};
+
 struct bridge_state {
   bridge_options options;
   caf::actor handler;
@@ -50,17 +66,14 @@ struct bridge_state {
   std::map<std::string, std::string> allowed_keys;  // raw 32-byte public key → peer id
   std::optional<zmq::socket_t> router;
   std::map<std::string, zmq::socket_t> dealers;  // peer id → its DEALER
+  std::map<std::string, peer_monitor> monitors;  // peer id → its DEALER's monitor
+  std::optional<refusal_log_limiter> refusals;
   std::unique_ptr<message_trace_writer> trace;
   bridge_stats stats;
   bool trace_failure_logged = false;
   static inline const char* name = "zmq_bridge";
 
-  ~bridge_state() {
-    dealers.clear();
-    router.reset();
-    zap.reset();
-    context.close();
-  }
+  ~bridge_state();
 };
 
 using self_ptr = caf::stateful_actor<bridge_state>*;
@@ -167,6 +180,15 @@ caf::error open(bridge_state& st) {
         dealer.set(zmq::sockopt::curve_publickey, o.curve->public_key);
         dealer.set(zmq::sockopt::curve_secretkey, o.curve->secret_key);
       }
+      // The monitor's PAIR connects before the DEALER dials, so no event is lost.
+      const std::string monitor_endpoint = "inproc://atn-peer-monitor-" + std::to_string(st.monitors.size());
+      if (zmq_socket_monitor(dealer.handle(), monitor_endpoint.c_str(), monitored_events) != 0) throw zmq::error_t();
+      zmq::socket_t events(st.context, zmq::socket_type::pair);
+      events.set(zmq::sockopt::linger, 0);
+      events.connect(monitor_endpoint);
+      st.monitors.emplace(
+          p.id, peer_monitor{std::move(events), peer_link_watch(log_escape(p.id), log_escape(p.endpoint),
+                                                                o.peer_report_interval, bridge_clock::now())});
       dealer.connect(p.endpoint);
       st.dealers.emplace(p.id, std::move(dealer));
     } catch (const zmq::error_t& e) {
@@ -174,6 +196,7 @@ caf::error open(bridge_state& st) {
                      "': " + e.what());
     }
   }
+  st.refusals.emplace(o.refusal_log);
   if (o.trace_file) {
     try {
       st.trace = std::make_unique<message_trace_writer>(*o.trace_file);
@@ -196,6 +219,32 @@ void trace(bridge_state& st, trace_direction dir, const std::string& to, const w
   }
 }
 
+// Whether a refusal's line is to be written: the first few per (peer, reason) are, the rest are
+// counted for a summary (report_refusals); every refusal is counted in the stats either way.
+bool log_refusal(bridge_state& st, const std::string& peer, const char* reason) {
+  return st.refusals->admit(peer, reason, bridge_clock::now());
+}
+
+// "... 9995 more malformed refusals from 'a' in the last 10 s".
+void log_summaries(const bridge_state& st, const std::vector<refusal_log_limiter::summary>& summaries) {
+  for (const auto& s : summaries)
+    spdlog::warn("zmq_bridge '{}': {} more {} refusals from '{}' in the last {:.1f} s (not logged one by one)",
+                 st.options.node_id, s.held_back, s.reason, log_escape(s.peer),
+                 static_cast<double>(s.span.count()) / 1000);
+}
+
+void report_refusals(bridge_state& st) { log_summaries(st, st.refusals->due(bridge_clock::now())); }
+
+bridge_state::~bridge_state() {
+  // The last counts of held-back refusals are logged before the bridge goes.
+  if (refusals) log_summaries(*this, refusals->flush(bridge_clock::now()));
+  monitors.clear();
+  dealers.clear();
+  router.reset();
+  zap.reset();
+  context.close();
+}
+
 // One message off the ROUTER: frame 0 is the sender's routing id, the rest is the wire message.
 void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
   auto& st = self->state;
@@ -204,8 +253,9 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
   const std::string id = frames.front().to_string();
   if (st.dealers.count(id) == 0) {
     ++st.stats.unknown_sender;
-    spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node, log_escape(id),
-                 frames.size() - 1);
+    if (log_refusal(st, id, "unknown_sender"))
+      spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node, log_escape(id),
+                   frames.size() - 1);
     return;
   }
   if (st.zap) {
@@ -217,8 +267,9 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
     } catch (const zmq::error_t&) {}
     if (user != id) {
       ++st.stats.unknown_sender;
-      spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, log_escape(id),
-                   log_escape(user));
+      if (log_refusal(st, id, "unknown_sender"))
+        spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, log_escape(id),
+                     log_escape(user));
       return;
     }
   }
@@ -228,13 +279,15 @@ void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
     st.stats.received.record(result);
     // The connection names the sender even when frame 0 could not.
     if (result.error.sender.empty()) result.error.sender = id;
-    spdlog::warn("zmq_bridge '{}': from peer '{}': {}", node, log_escape(id), result.error.to_string());
+    if (log_refusal(st, id, to_string(result.error.reason)))
+      spdlog::warn("zmq_bridge '{}': from peer '{}': {}", node, log_escape(id), result.error.to_string());
     return;
   }
   if (result.message->from != id) {
     ++st.stats.sender_mismatch;
-    spdlog::warn("zmq_bridge '{}': refused a '{}' message from peer '{}' that claims to be from '{}'", node,
-                 log_escape(result.message->type), log_escape(id), log_escape(result.message->from));
+    if (log_refusal(st, id, "sender_mismatch"))
+      spdlog::warn("zmq_bridge '{}': refused a '{}' message from peer '{}' that claims to be from '{}'", node,
+                   log_escape(result.message->type), log_escape(id), log_escape(result.message->from));
     return;
   }
   st.stats.received.record(result);
@@ -260,8 +313,10 @@ void answer_zap(bridge_state& st) {
       zmq_z85_encode(z85, static_cast<const std::uint8_t*>(request[6].data()), 32);
       key = z85;
     }
-    spdlog::warn("zmq_bridge '{}': refused a connection from {} with CURVE key {}: not a configured peer's",
-                 st.options.node_id, request.size() > 3 ? log_escape(request[3].to_string()) : "?", key);
+    const std::string address = request.size() > 3 ? request[3].to_string() : "?";
+    if (log_refusal(st, address, "curve_denied"))
+      spdlog::warn("zmq_bridge '{}': refused a connection from {} with CURVE key {}: not a configured peer's",
+                   st.options.node_id, log_escape(address), key);
   }
   std::vector<zmq::message_t> reply;
   reply.emplace_back(std::string("1.0"));
@@ -277,6 +332,51 @@ void answer_zap(bridge_state& st) {
   zmq::send_multipart(*st.zap, reply);
 }
 
+// What a failed handshake's monitor value means.
+std::string handshake_problem(std::uint16_t event, std::uint32_t value) {
+  if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+    return "the peer refused this node's CURVE key (ZAP " + std::to_string(value) + ")";
+  if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+    char code[16];
+    std::snprintf(code, sizeof code, "0x%08x", value);
+    return std::string("handshake failed: ZMTP protocol error ") + code +
+           " (a CURVE key mismatch or not a ZeroMQ peer)";
+  }
+  return std::string("handshake failed: ") + std::strerror(static_cast<int>(value));
+}
+
+// Drains the DEALER monitors and logs what changed about each peer's link: connected, dropped, or
+// still down after another report interval.
+void watch_peers(bridge_state& st) {
+  const auto now = bridge_clock::now();
+  for (auto& [id, m] : st.monitors) {
+    for (;;) {
+      // A monitor event: 2 bytes of event and 4 of value, then the endpoint.
+      std::vector<zmq::message_t> event;
+      if (!zmq::recv_multipart(m.events, std::back_inserter(event), zmq::recv_flags::dontwait)) break;
+      if (event.empty() || event[0].size() < 6) continue;
+      std::uint16_t kind = 0;
+      std::uint32_t value = 0;
+      std::memcpy(&kind, event[0].data(), sizeof kind);
+      std::memcpy(&value, static_cast<const char*>(event[0].data()) + sizeof kind, sizeof value);
+      switch (kind) {
+        case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+          spdlog::info("zmq_bridge '{}': {}", st.options.node_id, m.watch.connected(now));
+          break;
+        case ZMQ_EVENT_DISCONNECTED:
+          if (auto line = m.watch.disconnected(now)) spdlog::warn("zmq_bridge '{}': {}", st.options.node_id, *line);
+          break;
+        case ZMQ_EVENT_CONNECT_RETRIED:
+          m.watch.retried();
+          break;
+        default:
+          m.watch.handshake_failed(handshake_problem(kind, value));
+      }
+    }
+    if (auto line = m.watch.check(now)) spdlog::warn("zmq_bridge '{}': {}", st.options.node_id, *line);
+  }
+}
+
 void poll_once(self_ptr self) {
   auto& st = self->state;
   auto& router = *st.router;
@@ -286,12 +386,15 @@ void poll_once(self_ptr self) {
                               {st.zap ? st.zap->handle() : nullptr, 0, ZMQ_POLLIN, 0}};
   zmq::poll(items, st.zap ? 2 : 1, std::chrono::milliseconds(timeout));
   if (items[1].revents & ZMQ_POLLIN) answer_zap(st);
-  if (!(items[0].revents & ZMQ_POLLIN)) return;
-  for (int i = 0; i < max_receives_per_poll; ++i) {
-    std::vector<zmq::message_t> frames;
-    if (!zmq::recv_multipart(router, std::back_inserter(frames), zmq::recv_flags::dontwait)) return;
-    take_inbound(self, std::move(frames));
+  if (items[0].revents & ZMQ_POLLIN) {
+    for (int i = 0; i < max_receives_per_poll; ++i) {
+      std::vector<zmq::message_t> frames;
+      if (!zmq::recv_multipart(router, std::back_inserter(frames), zmq::recv_flags::dontwait)) break;
+      take_inbound(self, std::move(frames));
+    }
   }
+  report_refusals(st);
+  watch_peers(st);
 }
 
 void send_outbound(self_ptr self, outbound_message& out) {
@@ -361,8 +464,12 @@ caf::behavior zmq_bridge(self_ptr self, bridge_options options, caf::actor handl
   });
   // Any exit message stops the bridge, a normal one included.
   self->set_exit_handler([self](caf::exit_msg& msg) { self->quit(msg.reason); });
-  spdlog::debug("zmq_bridge '{}': listening on {} with {} peers", st.options.node_id, st.options.listen,
-                st.dealers.size());
+  // Said at start, so a node waiting on its peers is never silent about whom it waits for.
+  std::string peers;
+  for (const auto& p : st.options.peers)
+    peers += (peers.empty() ? "" : ", ") + log_escape(p.id) + " at " + log_escape(p.endpoint);
+  spdlog::info("zmq_bridge '{}': listening on {}; connecting to {}", st.options.node_id, st.options.listen,
+               peers.empty() ? "no peers" : peers);
   self->send(self, bridge_poll_atom::value);
   return {
       [self](bridge_poll_atom) {

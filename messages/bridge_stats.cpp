@@ -16,4 +16,18 @@ std::string bridge_stats::summary() const {
   return "received: " + received.summary() + buf;
 }
 
+std::map<std::string, std::uint64_t> bridge_stats::counters() const {
+  std::map<std::string, std::uint64_t> out{
+      {"accepted", received.accepted},    {"accepted_bytes", received.accepted_bytes},
+      {"sent_messages", sent_messages},   {"sent_bytes", sent_bytes},
+      {"unknown_sender", unknown_sender}, {"sender_mismatch", sender_mismatch},
+      {"curve_denied", curve_denied},     {"send_failures", send_failures},
+      {"trace_failures", trace_failures},
+  };
+  for (std::size_t i = 0; i < wire_reject_count; ++i)
+    if (received.rejected[i] > 0)
+      out[std::string("rejected_") + to_string(static_cast<wire_reject>(i))] = received.rejected[i];
+  return out;
+}
+
 }  // namespace atn

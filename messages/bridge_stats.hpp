@@ -7,6 +7,7 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 
+#include <map>
 #include <string>
 
 namespace atn {
@@ -24,6 +25,11 @@ struct bridge_stats {
 
   /// "received: accepted=3 rejected=1 (malformed=1); sent=4 (5.2 MB) unknown_sender=1 ...".
   std::string summary() const;
+
+  /// Every counter by name, as the node's status file shows them: "accepted", "accepted_bytes",
+  /// "sent_messages", "sent_bytes", "unknown_sender", "sender_mismatch", "curve_denied",
+  /// "send_failures", "trace_failures", and "rejected_<reason>" for each codec reason that occurred.
+  std::map<std::string, std::uint64_t> counters() const;
 };
 
 }  // namespace atn

@@ -6,9 +6,11 @@
 #include "actors/trainer.hpp"
 #include "actors/zmq_bridge.hpp"
 #include "messages/bridge_messages.hpp"
+#include "messages/bridge_stats.hpp"
 #include "messages/wire_codec.hpp"
 #include "model/schedules.hpp"
 #include "model/vl_jepa_trainer.hpp"
+#include "runtime/node/node_status.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/training/training_data.hpp"
 
@@ -20,12 +22,46 @@
 #include <deque>
 #include <iostream>
 
+#include <unistd.h>
+
 namespace atn {
 namespace fs = std::filesystem;
 
 namespace {
 
 using set_target_atom = caf::atom_constant<caf::atom("settarget")>;
+
+constexpr auto status_every = std::chrono::seconds(1);
+
+std::int64_t unix_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// The node's status file (`atn-node status` reads it): who it is and its bridge's counters, the
+// refusals among them. Returns the counters it wrote, empty when the bridge did not answer.
+std::map<std::string, std::uint64_t> write_federation_status(caf::actor_system& system, const caf::actor& bridge,
+                                                             const federation_node_options& o, std::int64_t started_ms,
+                                                             const std::string& activity, bool& warned) {
+  node_status st;
+  st.pid = ::getpid();
+  st.started_ms = started_ms;
+  st.activity = activity;
+  {
+    // A scoped actor per query: an answer that comes after its timeout dies with it.
+    caf::scoped_actor q{system};
+    q->request(bridge, std::chrono::seconds(1), bridge_stats_atom::value)
+        .receive([&](const bridge_stats& b) { st.bridge = b.counters(); }, [](const caf::error&) {});
+  }
+  st.updated_ms = unix_ms();
+  try {
+    write_node_status(o.state_dir, st);
+  } catch (const std::exception& e) {
+    if (!warned) spdlog::warn("{}: cannot write the status file: {}", o.id, e.what());
+    warned = true;
+  }
+  return st.bridge;
+}
 
 // Holds what the bridge receives until the role actor exists (each needs the other's handle).
 struct relay_state {
@@ -202,7 +238,16 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
 
   int exit_code = 0;
   bool running = true;
+  const std::int64_t started_ms = unix_ms();
+  const std::string activity =
+      std::string(to_string(o.role)) + " '" + o.id + "' of jurisdiction '" + o.jurisdiction + "'";
+  bool status_warned = false;
+  auto last_status = std::chrono::steady_clock::time_point{};
   while (running && !stop.load()) {
+    if (std::chrono::steady_clock::now() - last_status >= status_every) {
+      write_federation_status(system, bridge, o, started_ms, activity, status_warned);
+      last_status = std::chrono::steady_clock::now();
+    }
     self->receive(
         [&](const round_report& r) {
           if (o.json_reports) std::cout << round_report_json(r) << std::endl;
@@ -226,6 +271,9 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     self->request(bridge, std::chrono::seconds(5), bridge_stats_atom::value)
         .receive([](const caf::message&) {}, [](caf::error&) {});
   }
+  // The last counters, in the status file and the log.
+  const auto counters = write_federation_status(system, bridge, o, started_ms, "stopped", status_warned);
+  if (!counters.empty()) spdlog::info("{}: {}", o.id, render_bridge_counters(counters));
   if (exit_code == 0 && !stop.load() && o.role == node_role::aggregator && o.parity_steps > 0 &&
       aggregator_options.evaluate) {
     spdlog::info("{}: parity: training one node on the union of the data for {} steps", o.id, o.parity_steps);

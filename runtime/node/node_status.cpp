@@ -100,6 +100,30 @@ std::string age(std::int64_t ms) {
 
 }  // namespace
 
+std::string render_bridge_counters(const std::map<std::string, std::uint64_t>& c) {
+  const auto at = [&](const char* name) {
+    const auto it = c.find(name);
+    return it == c.end() ? std::uint64_t{0} : it->second;
+  };
+  // Refusals: the codec's reasons and the bridge's own, each named with its count.
+  std::uint64_t refused = 0;
+  std::string reasons;
+  for (const auto& [name, n] : c) {
+    const bool codec = name.rfind("rejected_", 0) == 0;
+    if (!codec && name != "unknown_sender" && name != "sender_mismatch" && name != "curve_denied") continue;
+    if (n == 0) continue;
+    refused += n;
+    reasons += (reasons.empty() ? "" : ", ") + (codec ? name.substr(9) : name) + " " + std::to_string(n);
+  }
+  std::ostringstream out;
+  out << "bridge:   " << at("accepted") << " messages accepted (" << human_bytes(at("accepted_bytes")) << "), "
+      << refused << " refused" << (reasons.empty() ? "" : " (" + reasons + ")") << "; " << at("sent_messages")
+      << " sent (" << human_bytes(at("sent_bytes")) << ")";
+  if (at("send_failures") > 0) out << ", " << at("send_failures") << " not sent";
+  if (at("trace_failures") > 0) out << ", " << at("trace_failures") << " not traced";
+  return out.str();
+}
+
 fs::path node_status_path(const fs::path& state_dir) { return state_dir / "status.json"; }
 
 void write_node_status(const fs::path& state_dir, const node_status& s) {
@@ -115,10 +139,17 @@ void write_node_status(const fs::path& state_dir, const node_status& s) {
       {"activity", s.activity},
       {"consent", {{"train_on_agent_data", s.train_on_agent_data}, {"train_on_capture", s.train_on_capture}}},
       {"sources", std::move(sources)},
-      {"feed", {{"buffered_records", s.buffered_records}, {"buffered_bytes", s.buffered_bytes}}},
+      {"feed",
+       {{"buffered_records", s.buffered_records},
+        {"buffered_bytes", s.buffered_bytes},
+        {"write_error", s.feed_write_error},
+        {"write_failing_since_ms", s.feed_write_failing_since_ms},
+        {"failed_batches", s.feed_failed_batches}}},
   };
+  nlohmann::ordered_json out = j;
+  if (!s.bridge.empty()) out["bridge"] = s.bridge;
   fs::create_directories(state_dir);
-  write_file_atomic(node_status_path(state_dir), j.dump() + "\n");
+  write_file_atomic(node_status_path(state_dir), out.dump() + "\n");
 }
 
 std::optional<node_status> read_node_status(const fs::path& state_dir) {
@@ -180,6 +211,16 @@ std::optional<node_status> read_node_status(const fs::path& state_dir) {
   if (auto feed = object_field(root, "feed", file)) {
     field(*feed, "buffered_records", s.buffered_records, file, "feed.");
     field(*feed, "buffered_bytes", s.buffered_bytes, file, "feed.");
+    field(*feed, "write_error", s.feed_write_error, file, "feed.");
+    field(*feed, "write_failing_since_ms", s.feed_write_failing_since_ms, file, "feed.");
+    field(*feed, "failed_batches", s.feed_failed_batches, file, "feed.");
+  }
+  if (auto bridge = object_field(root, "bridge", file)) {
+    for (auto kv : *bridge) {
+      std::uint64_t v = 0;
+      if (kv.value.get_uint64().get(v)) bad(file, "bridge." + std::string(kv.key), "expected a count");
+      s.bridge[std::string(kv.key)] = v;
+    }
   }
   return s;
 }
@@ -275,6 +316,15 @@ std::string render_status(const node_config& c, const status_report& r) {
     out << "; the node " << (r.node_alive ? "reports" : "last reported") << " " << r.node->buffered_records
         << " records (" << human_bytes(r.node->buffered_bytes) << ") buffered";
   out << "\n";
+  if (r.node && r.node_problem.empty()) {
+    const node_status& n = *r.node;
+    if (!n.feed_write_error.empty())
+      out << "          WRITES FAILING since " << local_time(n.feed_write_failing_since_ms) << " ("
+          << age(r.now_ms - n.feed_write_failing_since_ms) << "): " << n.feed_write_error << "; "
+          << n.feed_failed_batches << " batch" << (n.feed_failed_batches == 1 ? "" : "es")
+          << " refused so far; the readers hold the records and retry\n";
+    if (!n.bridge.empty()) out << render_bridge_counters(n.bridge) << "\n";
+  }
   return out.str();
 }
 

@@ -34,6 +34,13 @@ struct node_status {
   std::vector<source_status> sources;
   std::uint64_t buffered_records = 0;  ///< records the feed holds (on disk and not yet written)
   std::uint64_t buffered_bytes = 0;
+  /// Why the feed's disk writes fail (the errno text), or empty while they work.
+  std::string feed_write_error;
+  std::int64_t feed_write_failing_since_ms = 0;  ///< Unix ms of the first failure in a row
+  std::uint64_t feed_failed_batches = 0;         ///< batches the feed refused since it started
+  /// A federation node's bridge counters (bridge_stats::counters): accepted, sent, and every
+  /// refusal by reason. Empty for a node without a bridge.
+  std::map<std::string, std::uint64_t> bridge;
 };
 
 /// Everything `atn-node status` shows besides the config, gathered from the state dir only.
@@ -67,6 +74,10 @@ std::pair<std::uint64_t, std::uint64_t> feed_disk_usage(const std::filesystem::p
 /// Reads the config file's existence, the status file and the feed's sizes. Opens nothing under
 /// atn_dir or capture_dir.
 status_report gather_status(const node_config& config);
+
+/// "bridge:   3 messages accepted (1.2 KiB), 10000 refused (malformed 5000, unknown_sender 5000); 4 sent
+/// (5.0 MiB)": a bridge's counters (bridge_stats::counters) in one line.
+std::string render_bridge_counters(const std::map<std::string, std::uint64_t>& counters);
 
 /// The plain-text report: the config and state paths, one sentence per consent switch, privacy,
 /// whether the node runs and what each source has read, and how much is buffered.

@@ -345,7 +345,8 @@ class solo_run {
                            {"stored", ss.stored},
                            {"duplicates", ss.duplicates},
                            {"excluded", ss.extracted.excluded},
-                           {"problems", ss.bad_input}}});
+                           {"problems", ss.bad_input},
+                           {"feed_errors", ss.feed_errors}}});
     if (!c_.event_bus.endpoint.empty())
       st.sources.push_back(
           {"event_bus",
@@ -357,6 +358,9 @@ class solo_run {
       st.sources.push_back({"frame_stream", c_.capture.frame_stream, st.train_on_capture, capture_status_.stream});
     st.buffered_records = fc.interactions + fc.frames;
     st.buffered_bytes = fc.text_bytes + fc.frame_bytes;
+    st.feed_write_error = feed_status_.write_error;
+    st.feed_write_failing_since_ms = feed_status_.write_failing_since_ms;
+    st.feed_failed_batches = feed_status_.failed_batches;
     try {
       write_node_status(c_.paths.state_dir, st);
     } catch (const std::exception& e) {

@@ -2,7 +2,9 @@
 #pragma once
 
 #include "messages/wire_codec.hpp"
+#include "runtime/transport/refusal_log_limiter.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -34,6 +36,10 @@ struct bridge_options {
   /// When set, connections are CURVE-encrypted: the ROUTER is a CURVE server that admits only the
   /// peers' public keys, each only under its own id; every DEALER checks its peer's key.
   std::optional<curve_key_pair> curve;
+  /// How many refusal lines are logged: the first few per (peer, reason), then periodic counts.
+  refusal_log_options refusal_log;
+  /// How often a peer that is not connected is reported as such ("still trying").
+  std::chrono::milliseconds peer_report_interval{10000};
 };
 
 }  // namespace atn

@@ -37,7 +37,8 @@ struct feed_log {
   std::vector<interaction> items;
   std::set<std::string> keys;
   std::uint64_t batches = 0, duplicates = 0;
-  int fail_next = 0;  // refuse this many requests first
+  int fail_next = 0;                                            // refuse this many requests first
+  std::vector<std::chrono::steady_clock::time_point> requests;  // when each request arrived
 
   template <class Pred>
   bool wait(Pred pred) {
@@ -54,6 +55,7 @@ caf::behavior test_feed(caf::event_based_actor*, std::shared_ptr<feed_log> log) 
   return {
       [=](interaction_batch& batch) -> caf::result<feed_ack_atom, std::uint64_t, std::uint64_t> {
         std::lock_guard<std::mutex> lock(log->mutex);
+        log->requests.push_back(std::chrono::steady_clock::now());
         if (log->fail_next > 0) {
           --log->fail_next;
           log->changed.notify_all();
@@ -313,4 +315,33 @@ TEST_CASE("a refused batch is sent again; positions commit only after the ack; a
   CHECK(fx.status(again).lines == 1);  // only the new line was read
   CHECK(fx.log->duplicates == 0);
   fx.stop(again);
+}
+
+TEST_CASE("a batch the feed keeps refusing is retried with a doubling interval up to the cap (issue 18)",
+          "[event_subscriber][backoff]") {
+  fixture fx;
+  append(fx.atn / "conversations" / "c.jsonl", R"({"role":"user","content":"one","timestamp":1772442905})"
+                                               "\n");
+  fx.log->fail_next = 5;
+  auto options = fx.options();
+  options.bus.endpoint.clear();
+  options.retry_interval = milliseconds(40);
+  options.max_retry_interval = milliseconds(160);
+  auto sub = spawn_event_subscriber(fx.system, options, fx.feed);
+  REQUIRE(fx.log->wait([](feed_log& l) { return l.keys.size() == 1; }));
+  std::vector<std::chrono::steady_clock::time_point> at;
+  {
+    std::lock_guard<std::mutex> lock(fx.log->mutex);
+    at = fx.log->requests;
+  }
+  REQUIRE(at.size() == 6);  // five refusals, then the ack
+  // A fixed interval waited 40 ms each time; backed off, the waits are 40, 80, 160, 160, 160 ms.
+  const milliseconds least[] = {milliseconds(40), milliseconds(80), milliseconds(160), milliseconds(160),
+                                milliseconds(160)};
+  for (std::size_t i = 0; i + 1 < at.size(); ++i) {
+    INFO("wait before attempt " << i + 2);
+    CHECK(at[i + 1] - at[i] >= least[i]);
+  }
+  CHECK(fx.status(sub).feed_errors == 5);
+  fx.stop(sub);
 }

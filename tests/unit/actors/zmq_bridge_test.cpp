@@ -3,6 +3,7 @@
 #include "messages/bridge_stats.hpp"
 #include "runtime/transport/curve_keys.hpp"
 #include "runtime/transport/message_trace.hpp"
+#include "tests/unit/support/log_capture.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
@@ -13,7 +14,9 @@
 #include <zmq_addon.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <optional>
+#include <regex>
 #include <thread>
 
 namespace atn {
@@ -392,6 +395,140 @@ TEST_CASE("zmq_bridge stops when its inbound handler goes down", "[zmq_bridge][w
   bool down = false;
   self->receive([&](caf::down_msg&) { down = true; }, caf::after(10s) >> [] {});
   CHECK(down);
+}
+
+}  // namespace atn
+
+namespace atn {
+namespace {
+
+// The count a summary line gives ("... 9995 more malformed refusals from 'a' ..."), 0 if none.
+std::uint64_t summary_count(const std::string& line) {
+  static const std::regex more(R"(: (\d+) more \w+ refusals from )");
+  std::smatch m;
+  return std::regex_search(line, m, more) ? std::stoull(m[1].str()) : 0;
+}
+
+// A TCP port on loopback that nothing listens on (bound once by the kernel's choice, then freed).
+std::string unused_loopback_endpoint() {
+  zmq::context_t ctx{1};
+  zmq::socket_t probe(ctx, zmq::socket_type::router);
+  probe.set(zmq::sockopt::linger, 0);
+  probe.bind("tcp://127.0.0.1:*");
+  return probe.get(zmq::sockopt::last_endpoint);
+}
+
+}  // namespace
+
+TEST_CASE("zmq_bridge logs a bounded number of lines for 10,000 junk messages and counts them all (issue 18)",
+          "[zmq_bridge][wire][refusal_log]") {
+  test::log_capture log;  // outlives the actor system, whose bridge logs into it
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor hb{system};
+  auto opts = node(dir, "b", {"a"});
+  opts.refusal_log.first_lines = 5;
+  opts.refusal_log.summary_interval = 200ms;
+  opts.peer_report_interval = std::chrono::hours(1);  // a's endpoint is not up: not this test's subject
+  const auto started = std::chrono::steady_clock::now();
+  auto b = spawn_zmq_bridge(system, opts, caf::actor_cast<caf::actor>(hb));
+
+  zmq::context_t ctx{1};
+  const auto raw_dealer = [&](const std::string& id) {
+    zmq::socket_t s(ctx, zmq::socket_type::dealer);
+    s.set(zmq::sockopt::routing_id, id);
+    s.set(zmq::sockopt::linger, 1000);
+    s.set(zmq::sockopt::sndhwm, 0);
+    s.connect(opts.listen);
+    return s;
+  };
+  // 5,000 undecodable messages from the configured peer a, 5,000 well-formed ones from a stranger.
+  auto a = raw_dealer("a");
+  auto mallory = raw_dealer("mallory");
+  auto forged = reveal(1);
+  forged.from = "mallory";
+  for (int i = 0; i < 5000; ++i) {
+    REQUIRE(a.send(zmq::buffer(std::string("\xc1junk", 5))));
+    auto frames = encode(forged);
+    REQUIRE(zmq::send_multipart(mallory, frames));
+  }
+
+  // Every refusal is counted...
+  std::optional<bridge_stats> s;
+  CHECK(eventually(
+      [&] {
+        s = stats_of(hb, b);
+        return s && s->received.rejected_for(wire_reject::malformed) == 5000 && s->unknown_sender == 5000;
+      },
+      30s));
+  REQUIRE(s);
+  CHECK(s->received.accepted == 0);
+  // ...and the summaries account for every refusal not logged on its own line.
+  const auto a_lines = [&] { return log.lines_with("'a'"); };
+  const auto mallory_lines = [&] { return log.lines_with("'mallory'"); };
+  const auto accounted = [&](const std::vector<std::string>& lines) {
+    std::uint64_t n = 0;
+    for (const auto& l : lines) n += std::max<std::uint64_t>(1, summary_count(l));
+    return n;
+  };
+  CHECK(eventually([&] { return accounted(a_lines()) == 5000 && accounted(mallory_lines()) == 5000; }));
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  // The first five lines of each, then at most one summary per 200 ms interval.
+  const auto intervals = static_cast<std::size_t>(elapsed / 200ms) + 1;
+  for (const auto& lines : {a_lines(), mallory_lines()}) {
+    INFO(lines.size() << " lines in " << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count()
+                      << " ms");
+    std::size_t full = 0, summaries = 0;
+    for (const auto& l : lines) (summary_count(l) > 0 ? summaries : full)++;
+    CHECK(full == 5);
+    CHECK(summaries >= 1);
+    CHECK(summaries <= intervals);
+  }
+  stop(hb, b);
+}
+
+TEST_CASE("zmq_bridge says a peer is not connected while it waits for it, and when it connects (issue 18)",
+          "[zmq_bridge][wire][peer_link]") {
+  test::log_capture log;
+  test::temp_dir dir("atn_bridge");
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor ha{system}, hb{system};
+  const std::string endpoint = unused_loopback_endpoint();
+  auto a_opts = node(dir, "a", {"b"});
+  a_opts.peers[0].endpoint = endpoint;
+  a_opts.peer_report_interval = 300ms;
+  auto a = spawn_zmq_bridge(system, a_opts, caf::actor_cast<caf::actor>(ha));
+
+  const std::string waiting = "peer 'b' at " + endpoint + " not connected after";
+  CHECK(eventually([&] { return log.count("connecting to b at " + endpoint) == 1; }));
+  CHECK(eventually([&] { return log.count(waiting) >= 2; }));  // said again every interval
+  CHECK(log.count("peer 'b' at " + endpoint + " connected") == 0);
+  {
+    INFO(log.lines_with(waiting).front());
+    CHECK_THAT(log.lines_with(waiting).front(), Catch::Contains("still trying"));
+  }
+
+  // The peer comes up on that port: the link is reported once, and the reports stop.
+  auto b_opts = node(dir, "b", {"a"});
+  b_opts.listen = endpoint;
+  auto b = spawn_zmq_bridge(system, b_opts, caf::actor_cast<caf::actor>(hb));
+  CHECK(eventually([&] { return log.count("peer 'b' at " + endpoint + " connected after") == 1; }));
+  const auto reports = log.count(waiting);
+  ha->send(a, outbound_message{"b", reveal(5)});
+  auto in = await_inbound(hb);
+  REQUIRE(in);
+  CHECK(in->message.round == 5);
+  // A message's round trip takes several of a's polls; none of them reports b as down any more.
+  ha->send(a, outbound_message{"b", reveal(6)});
+  REQUIRE(await_inbound(hb));
+  CHECK(log.count(waiting) == reports);
+
+  // b goes away: a says so, and waits for it again.
+  stop(hb, b);
+  CHECK(eventually([&] { return log.count("peer 'b' at " + endpoint + " disconnected; reconnecting") == 1; }));
+  stop(ha, a);
 }
 
 }  // namespace atn

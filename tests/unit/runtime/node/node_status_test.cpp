@@ -1,6 +1,7 @@
 // The status file and `atn-node status`: round trip, live and dead pids, feed sizes, and consent off
 // meaning the data is neither read nor opened.
 #include "runtime/node/node_status.hpp"
+#include "messages/bridge_stats.hpp"
 #include "runtime/util/file_util.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
@@ -141,6 +142,46 @@ TEST_CASE("status tells a live node from a dead one", "[node_status]") {
 
   fs::remove(c.paths.state_dir / "status.json");
   CHECK_THAT(atn::render_status(c, atn::gather_status(c)), Catch::Contains("not running (no status file"));
+}
+
+TEST_CASE("status shows failing feed writes and the bridge's refusal counters (issue 18)", "[node_status]") {
+  atn::test::temp_dir dir;
+  const atn::node_config c = config_in(dir.path);
+  atn::node_status s = sample_status(::getpid());
+  s.feed_write_error = "write " + (dir.path / "state/feed/text/seg-000000000001.log").string() + ": File too large";
+  s.feed_write_failing_since_ms = now_ms() - 90'000;
+  s.feed_failed_batches = 7;
+  atn::bridge_stats stats;
+  stats.received.accepted = 3;
+  stats.received.accepted_bytes = 2048;
+  stats.received.rejected[static_cast<std::size_t>(atn::wire_reject::malformed)] = 5000;
+  stats.unknown_sender = 5000;
+  stats.sent_messages = 4;
+  s.bridge = stats.counters();
+  atn::write_node_status(c.paths.state_dir, s);
+
+  const auto back = atn::read_node_status(c.paths.state_dir);
+  REQUIRE(back);
+  CHECK(back->feed_write_error == s.feed_write_error);
+  CHECK(back->feed_write_failing_since_ms == s.feed_write_failing_since_ms);
+  CHECK(back->feed_failed_batches == 7);
+  CHECK(back->bridge == s.bridge);
+  CHECK(back->bridge.at("rejected_malformed") == 5000);
+
+  const std::string out = atn::render_status(c, atn::gather_status(c));
+  INFO(out);
+  CHECK_THAT(out, Catch::Contains("WRITES FAILING since ") && Catch::Contains("(90 s ago): write ") &&
+                      Catch::Contains("File too large; 7 batches refused so far"));
+  CHECK_THAT(out, Catch::Contains("bridge:   3 messages accepted (2.0 KiB), 10000 refused (malformed 5000, "
+                                  "unknown_sender 5000); 4 sent (0 B)"));
+
+  // Writes that work and a node without a bridge: neither line.
+  s.feed_write_error.clear();
+  s.bridge.clear();
+  atn::write_node_status(c.paths.state_dir, s);
+  const std::string fine = atn::render_status(c, atn::gather_status(c));
+  CHECK(fine.find("FAILING") == std::string::npos);
+  CHECK(fine.find("bridge:") == std::string::npos);
 }
 
 TEST_CASE("buffered on disk sums the feed's segment files only", "[node_status]") {
