@@ -69,8 +69,8 @@ CREATE TABLE rewards(address TEXT, epoch INTEGER, amount TEXT NOT NULL, claimed 
 CREATE TABLE jurisdictions(name TEXT PRIMARY KEY, specialisation TEXT NOT NULL, aggregator TEXT NOT NULL,
                            treasury TEXT NOT NULL);
 CREATE TABLE members(address TEXT PRIMARY KEY, jurisdiction TEXT NOT NULL, stake TEXT NOT NULL);
-CREATE TABLE audit(seq INTEGER PRIMARY KEY, tx BLOB NOT NULL, tx_hash BLOB NOT NULL, epoch INTEGER NOT NULL,
-                   time INTEGER NOT NULL);
+CREATE TABLE audit(seq INTEGER PRIMARY KEY, tx BLOB NOT NULL, tx_hash BLOB NOT NULL UNIQUE,
+                   epoch INTEGER NOT NULL, time INTEGER NOT NULL, value TEXT NOT NULL DEFAULT '0');
 )sql");
 }
 
@@ -403,14 +403,26 @@ supply_totals ledger_tables::totals() {
   return t;
 }
 
-void ledger_tables::append_audit(const std::string& tx, const hash256& tx_hash, std::uint64_t epoch,
-                                 std::int64_t time) {
-  db_.query("INSERT INTO audit(tx, tx_hash, epoch, time) VALUES(?1, ?2, ?3, ?4)")
+void ledger_tables::append_audit(const std::string& tx, const hash256& tx_hash, std::uint64_t epoch, std::int64_t time,
+                                 const amount& value) {
+  db_.query("INSERT INTO audit(tx, tx_hash, epoch, time, value) VALUES(?1, ?2, ?3, ?4, ?5)")
       .bind_blob(1, tx)
       .bind_blob(2, std::string_view(reinterpret_cast<const char*>(tx_hash.data()), tx_hash.size()))
       .bind(3, sql_int(epoch))
       .bind(4, time)
+      .bind(5, value.units_string())
       .run();
+}
+
+std::optional<receipt> ledger_tables::applied_transaction(const hash256& tx_hash) {
+  auto s = db_.query("SELECT epoch, value FROM audit WHERE tx_hash = ?1");
+  s.bind_blob(1, std::string_view(reinterpret_cast<const char*>(tx_hash.data()), tx_hash.size()));
+  if (!s.step()) return std::nullopt;
+  receipt r;
+  r.tx_hash = tx_hash;
+  r.epoch = static_cast<std::uint64_t>(s.integer(0));
+  r.value = amount::parse_units(s.text(1));
+  return r;
 }
 
 std::vector<audit_row> ledger_tables::audit_rows() {

@@ -99,7 +99,11 @@ class ledger_tables {
   /// Sums of the stored amounts (a row that does not parse throws amount_error naming it).
   supply_totals totals();
 
-  void append_audit(const std::string& tx, const hash256& tx_hash, std::uint64_t epoch, std::int64_t time);
+  /// `value` is the receipt's, kept so find_transaction can answer with it.
+  void append_audit(const std::string& tx, const hash256& tx_hash, std::uint64_t epoch, std::int64_t time,
+                    const amount& value);
+  /// The receipt of the audit row with this transaction hash, if any.
+  std::optional<receipt> applied_transaction(const hash256& tx_hash);
   std::vector<audit_row> audit_rows();
 
  private:

@@ -157,7 +157,7 @@ receipt sqlite_ledger::submit(const signed_transaction& stx) {
     r.value = applied.value;
     r.epoch = epoch;
     t.bump_nonce(tx.from);
-    t.append_audit(bytes, r.tx_hash, epoch, now);
+    t.append_audit(bytes, r.tx_hash, epoch, now, r.value);
     db_->exec("COMMIT");
   } catch (...) {
     if (db_->in_transaction()) sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -166,6 +166,9 @@ receipt sqlite_ledger::submit(const signed_transaction& stx) {
   return r;
 }
 
+std::optional<receipt> sqlite_ledger::find_transaction(const hash256& tx_hash) {
+  return ledger_tables(*db_).applied_transaction(tx_hash);
+}
 std::uint64_t sqlite_ledger::next_nonce(const address& who) { return ledger_tables(*db_).nonce(who); }
 amount sqlite_ledger::balance(const address& who) { return ledger_tables(*db_).balance(who); }
 std::optional<stake_info> sqlite_ledger::stake_of(const address& who) { return ledger_tables(*db_).stake(who); }

@@ -35,6 +35,7 @@ class sqlite_ledger final : public ledger {
 
   chain_id id() override { return chain_; }
   receipt submit(const signed_transaction& stx) override;
+  std::optional<receipt> find_transaction(const hash256& tx_hash) override;
   std::uint64_t next_nonce(const address& who) override;
   amount balance(const address& who) override;
   std::optional<stake_info> stake_of(const address& who) override;
