@@ -1,6 +1,7 @@
 #include "actors/treasury_client.hpp"
 #include "messages/treasury_messages.hpp"
 #include "runtime/ledger/outbox.hpp"
+#include "runtime/ledger/sqlite_db.hpp"
 #include "tests/unit/runtime/ledger/ledger_fixture.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
@@ -47,6 +48,7 @@ TEST_CASE("the treasury client attests a round's training once per key and repor
           "[treasury_client]") {
   test::ledger_fixture f;
   f.ok(f.aggregator, ledger::tx::create_jurisdiction("default", ledger::specialisation::text));
+  f.ok(f.aggregator, ledger::tx::stake(ledger::role::aggregator, amount::atn(1000)));  // an active service
   f.ok(f.alice, ledger::tx::stake(ledger::role::solver, amount::atn(50)));
   f.ok(f.alice, ledger::tx::join_jurisdiction("default"));
 

@@ -23,37 +23,41 @@ enum class crash_point { before_submit, after_submit };
 
 // A ledger that forwards to the real one and SIGKILLs its process just before or just after a
 // submit: the moments a node can die between deciding on a transaction and hearing its receipt.
-struct dying_ledger : ledger::ledger {
-  ledger::ledger& real;
+struct dying_ledger : atn::ledger::ledger {
+  atn::ledger::ledger& real;
   crash_point when;
-  dying_ledger(ledger::ledger& r, crash_point w) : real(r), when(w) {}
-  ledger::receipt submit(const ledger::signed_transaction& stx) override {
+  dying_ledger(atn::ledger::ledger& r, crash_point w) : real(r), when(w) {}
+  atn::ledger::receipt submit(const atn::ledger::signed_transaction& stx) override {
     if (when == crash_point::before_submit) ::raise(SIGKILL);
     real.submit(stx);
     ::raise(SIGKILL);
     return {};
   }
-  ledger::chain_id id() override { return real.id(); }
-  std::optional<ledger::receipt> find_transaction(const ledger::hash256& h) override {
+  atn::ledger::chain_id id() override { return real.id(); }
+  std::optional<atn::ledger::receipt> find_transaction(const atn::ledger::hash256& h) override {
     return real.find_transaction(h);
   }
-  std::uint64_t next_nonce(const ledger::address& w) override { return real.next_nonce(w); }
-  amount balance(const ledger::address& w) override { return real.balance(w); }
-  std::optional<ledger::stake_info> stake_of(const ledger::address& w) override { return real.stake_of(w); }
-  bool is_active(const ledger::address& w, ledger::role r) override { return real.is_active(w, r); }
-  std::map<ledger::role, ledger::role_params> roles() override { return real.roles(); }
+  std::uint64_t next_nonce(const atn::ledger::address& w) override { return real.next_nonce(w); }
+  amount balance(const atn::ledger::address& w) override { return real.balance(w); }
+  std::optional<atn::ledger::stake_info> stake_of(const atn::ledger::address& w) override { return real.stake_of(w); }
+  bool is_active(const atn::ledger::address& w, atn::ledger::role r) override { return real.is_active(w, r); }
+  std::map<atn::ledger::role, atn::ledger::role_params> roles() override { return real.roles(); }
   std::uint64_t current_epoch() override { return real.current_epoch(); }
-  ledger::epoch_info epoch(std::uint64_t n) override { return real.epoch(n); }
-  std::uint64_t attested_units(const ledger::address& w, std::uint64_t e) override { return real.attested_units(w, e); }
-  std::uint64_t attested_round_units(const ledger::address& w, const std::string& j, std::uint64_t r) override {
+  atn::ledger::epoch_info epoch(std::uint64_t n) override { return real.epoch(n); }
+  std::uint64_t attested_units(const atn::ledger::address& w, std::uint64_t e) override {
+    return real.attested_units(w, e);
+  }
+  std::uint64_t attested_round_units(const atn::ledger::address& w, const std::string& j, std::uint64_t r) override {
     return real.attested_round_units(w, j, r);
   }
-  std::vector<ledger::reward_entry> rewards_of(const ledger::address& w) override { return real.rewards_of(w); }
-  std::vector<ledger::jurisdiction_info> jurisdictions() override { return real.jurisdictions(); }
-  ledger::supply_totals totals() override { return real.totals(); }
-  ledger::hash256 state_digest() override { return real.state_digest(); }
+  std::vector<atn::ledger::reward_entry> rewards_of(const atn::ledger::address& w) override {
+    return real.rewards_of(w);
+  }
+  std::vector<atn::ledger::jurisdiction_info> jurisdictions() override { return real.jurisdictions(); }
+  atn::ledger::supply_totals totals() override { return real.totals(); }
+  atn::ledger::hash256 state_digest() override { return real.state_digest(); }
   std::vector<std::string> check_invariants() override { return real.check_invariants(); }
-  ledger::audit_report audit() override { return real.audit(); }
+  atn::ledger::audit_report audit() override { return real.audit(); }
 };
 
 // Delivers the outbox in a child process that dies at `when`; returns the signal that ended it.
