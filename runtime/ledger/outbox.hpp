@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-struct sqlite3;
-
 namespace atn::ledger {
+
+class sqlite_db;
 
 enum class outbox_state { pending, applied, refused };
 std::string outbox_state_name(outbox_state s);
@@ -74,8 +74,7 @@ class outbox {
   void record_signed(const std::string& key, std::uint64_t nonce, const std::string& bytes, const hash256& hash);
   void record_final(const std::string& key, outbox_state state, const std::string& detail, std::uint64_t epoch);
 
-  std::filesystem::path path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<sqlite_db> db_;
 };
 
 }  // namespace atn::ledger

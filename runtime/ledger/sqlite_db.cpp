@@ -10,18 +10,20 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace atn::ledger {
 
-sqlite_db::sqlite_db(const std::filesystem::path& path, bool create, int busy_timeout_ms) : path_(path) {
+sqlite_db::sqlite_db(const std::filesystem::path& path, bool create, int busy_timeout_ms, std::string label)
+    : path_(path), label_(std::move(label)) {
   const bool memory = path == ":memory:";
   if (create && !memory) {
     // An empty file is a valid empty database; O_EXCL makes "refuses an existing file" race-free.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) {
       if (errno == EEXIST)
-        throw std::runtime_error("ledger " + path.string() + " exists already; a ledger is created once");
-      throw std::runtime_error("cannot create ledger " + path.string() + ": " + std::strerror(errno));
+        throw std::runtime_error(label_ + " " + path.string() + " exists already; a " + label_ + " is created once");
+      throw std::runtime_error("cannot create " + label_ + " " + path.string() + ": " + std::strerror(errno));
     }
     ::close(fd);
   }
@@ -30,9 +32,9 @@ sqlite_db::sqlite_db(const std::filesystem::path& path, bool create, int busy_ti
     const std::string why = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
     db_ = nullptr;
-    if (rc == SQLITE_CANTOPEN)
+    if (rc == SQLITE_CANTOPEN && label_ == "ledger")
       throw std::runtime_error("no ledger at " + path.string() + "; `atn-node ledger init --genesis FILE` creates one");
-    throw std::runtime_error("cannot open ledger " + path.string() + ": " + why);
+    throw std::runtime_error("cannot open " + label_ + " " + path.string() + ": " + why);
   }
   sqlite3_extended_result_codes(db_, 0);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
@@ -45,7 +47,7 @@ sqlite_db::~sqlite_db() {
 
 void sqlite_db::check(int rc, std::string_view what) const {
   if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) return;
-  const std::string msg = "ledger " + path_.string() + ": " + sqlite3_errmsg(db_) + " (" + std::string(what) + ")";
+  const std::string msg = label_ + " " + path_.string() + ": " + sqlite3_errmsg(db_) + " (" + std::string(what) + ")";
   if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) throw ledger_unavailable(msg + "; it stayed busy, retry");
   throw std::runtime_error(msg);
 }

@@ -20,7 +20,8 @@ class sqlite_db {
  public:
   /// Opens `path` (":memory:" for a private in-memory database). `create`: the file must not exist
   /// and is made exclusively; otherwise it must exist. Throws std::runtime_error naming the path.
-  sqlite_db(const std::filesystem::path& path, bool create, int busy_timeout_ms);
+  /// `label` names the file in every message ("ledger", "treasury outbox").
+  sqlite_db(const std::filesystem::path& path, bool create, int busy_timeout_ms, std::string label = "ledger");
   ~sqlite_db();
   sqlite_db(const sqlite_db&) = delete;
   sqlite_db& operator=(const sqlite_db&) = delete;
@@ -64,6 +65,7 @@ class sqlite_db {
 
  private:
   std::filesystem::path path_;
+  std::string label_;
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
