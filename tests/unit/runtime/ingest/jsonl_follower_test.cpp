@@ -351,18 +351,22 @@ TEST_CASE("the follower state holds no byte of a followed file, only a keyed dig
   CHECK(lines[0].text == "x3");
 }
 
+// Writes "x1\nx2\n" to `file` and a version-1 state file that records it with `head_hex` as its head.
+static void write_v1_state(const jsonl_follower_options& o, const fs::path& file, const std::string& head_hex) {
+  append(file, "x1\nx2\n");
+  struct stat st {};
+  REQUIRE(::stat(file.c_str(), &st) == 0);
+  fs::create_directories(o.state_file.parent_path());
+  std::ofstream(o.state_file) << "atn-jsonl-follower 1\n"
+                              << st.st_dev << ' ' << st.st_ino << " 6 2 " << head_hex << " conversations/a.jsonl\n";
+}
+
 TEST_CASE("a version-1 state file with hex heads is migrated on load, and rewritten without them",
           "[jsonl_follower][privacy]") {
   test::temp_dir dir;
   const fs::path file = dir.path / "atn" / "conversations" / "a.jsonl";
-  append(file, "x1\nx2\n");
-  struct stat st {};
-  REQUIRE(::stat(file.c_str(), &st) == 0);
   const auto o = options_for(dir);
-  fs::create_directories(o.state_file.parent_path());
-  // "x1\nx2\n" in hex: what version 1 wrote.
-  std::ofstream(o.state_file) << "atn-jsonl-follower 1\n"
-                              << st.st_dev << ' ' << st.st_ino << " 6 2 78310a78320a conversations/a.jsonl\n";
+  write_v1_state(o, file, "78310a78320a");  // "x1\nx2\n" in hex: what version 1 wrote
   input_report report;
   append(file, "x3\n");
   {
@@ -382,13 +386,8 @@ TEST_CASE("a version-1 entry whose head is not hex is reported, and that file is
           "[jsonl_follower][privacy]") {
   test::temp_dir dir;
   const fs::path file = dir.path / "atn" / "conversations" / "a.jsonl";
-  append(file, "x1\nx2\n");
-  struct stat st {};
-  REQUIRE(::stat(file.c_str(), &st) == 0);
   const auto o = options_for(dir);
-  fs::create_directories(o.state_file.parent_path());
-  std::ofstream(o.state_file) << "atn-jsonl-follower 1\n"
-                              << st.st_dev << ' ' << st.st_ino << " 6 2 78310a78zz0a conversations/a.jsonl\n";
+  write_v1_state(o, file, "78310a78zz0a");
   input_report report;
   jsonl_follower follower(o, report);
   const auto lines = take(follower, 2);
