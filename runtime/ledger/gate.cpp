@@ -1,6 +1,7 @@
 #include "runtime/ledger/gate.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace atn::ledger {
 
@@ -10,17 +11,14 @@ std::string state_dir_option(const gate_options& o) {
   return o.state_dir.empty() ? std::string() : " --state-dir " + o.state_dir;
 }
 
-bool is_member(ledger& l, const address& who, const std::string& jurisdiction) {
-  for (const auto& j : l.jurisdictions()) {
-    if (j.name != jurisdiction) continue;
-    return j.aggregator == who || std::find(j.members.begin(), j.members.end(), who) != j.members.end();
-  }
-  return false;
+std::optional<jurisdiction_info> find_jurisdiction(ledger& l, const std::string& name) {
+  for (auto& j : l.jurisdictions())
+    if (j.name == name) return std::move(j);
+  return std::nullopt;
 }
 
-bool jurisdiction_exists(ledger& l, const std::string& name) {
-  const auto all = l.jurisdictions();
-  return std::any_of(all.begin(), all.end(), [&](const jurisdiction_info& j) { return j.name == name; });
+bool is_member(const jurisdiction_info& j, const address& who) {
+  return j.aggregator == who || std::find(j.members.begin(), j.members.end(), who) != j.members.end();
 }
 
 }  // namespace
@@ -62,8 +60,9 @@ gate_result pass_gate(ledger& l, const wallet& w, const gate_options& o) {
     done.push_back("staked " + minimum.to_string() + " as " + role_text);
   }
 
-  if (!o.jurisdiction.empty() && !is_member(l, w.addr(), o.jurisdiction)) {
-    if (!jurisdiction_exists(l, o.jurisdiction)) {
+  const auto jurisdiction = o.jurisdiction.empty() ? std::nullopt : find_jurisdiction(l, o.jurisdiction);
+  if (!o.jurisdiction.empty() && !(jurisdiction && is_member(*jurisdiction, w.addr()))) {
+    if (!jurisdiction) {
       out.message = "jurisdiction '" + o.jurisdiction +
                     "' does not exist; create it with `atn-node jurisdiction create " + o.jurisdiction +
                     " --spec text" + state_dir_option(o) + "` or pick one from `atn-node jurisdiction list`";
