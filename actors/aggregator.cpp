@@ -2,6 +2,7 @@
 
 #include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
+#include "messages/treasury_messages.hpp"
 #include "model/checkpoint.hpp"
 #include "runtime/protocol/commit_book.hpp"
 #include "runtime/protocol/commitment.hpp"
@@ -31,7 +32,8 @@ struct revealed_delta {
 
 struct aggregator_state {
   round_aggregator_options opt;
-  caf::actor bridge, observer;
+  caf::actor bridge, observer, treasury;
+  bool awaiting_network = false;  // the round closed; its network model has not come yet
   std::int64_t round = 0;
   std::int64_t rounds_done = 0;
   std::string version;
@@ -41,6 +43,7 @@ struct aggregator_state {
   std::uint64_t phase_seq = 0;  // stale timeouts carry an older number
   std::unique_ptr<commit_book> deltas, scores;
   std::map<std::string, revealed_delta> reveals;
+  std::map<std::string, std::int64_t> report_units;  // accepted solver → training steps credited
   std::map<std::string, std::vector<double>> score_vectors;
   round_report report;
   steady::time_point opened, commits_closed;
@@ -80,6 +83,8 @@ void close_commits(self_ptr self);
 void close_reveals(self_ptr self);
 void close_score_commits(self_ptr self);
 void finish_round(self_ptr self);
+void next_round(self_ptr self);
+void settle_on_ledger(self_ptr self);
 
 void open_round(self_ptr self) {
   auto& st = self->state;
@@ -93,6 +98,7 @@ void open_round(self_ptr self) {
   st.scores =
       std::make_unique<commit_book>(scores_commit_domain, st.opt.jurisdiction, st.round, st.version, coordinators);
   st.reveals.clear();
+  st.report_units.clear();
   st.score_vectors.clear();
   fs::remove_all(round_dir(st));
   fs::create_directories(round_dir(st));
@@ -183,6 +189,8 @@ yuma_output run_consensus(aggregator_state& st) {
   st.report.uids = st.opt.coordinators;
   st.report.uids.insert(st.report.uids.end(), st.opt.solvers.begin(), st.opt.solvers.end());
   st.report.stake = in.stake;
+  st.report.server_emission = out.server_emission;
+  st.report.validator_emission = out.validator_emission;
   return out;
 }
 
@@ -220,6 +228,8 @@ void finish_round(self_ptr self) {
     auto ckpt = decode_checkpoint(std::vector<std::uint8_t>(bytes->begin(), bytes->end()), it->second.file.string());
     acc.add(ckpt.tensors, incentive * static_cast<double>(std::max<std::int64_t>(it->second.samples, 1)));
     st.report.accepted.push_back(s);
+    st.report.samples += it->second.samples;
+    st.report_units[s] = std::min(ckpt.steps, st.opt.task.steps);
   }
   if (acc.contributing() > 0) {
     st.weights = add(st.weights, acc.finish());
@@ -252,12 +262,96 @@ void finish_round(self_ptr self) {
                st.report.rejected.size(), st.version.substr(0, 12));
   self->send(st.observer, st.report);
   ++st.rounds_done;
+  if (st.treasury) settle_on_ledger(self);
+  if (!st.opt.network_aggregator.empty()) {
+    jurisdiction_model_msg j{st.version, st.report.samples, st.weights};
+    self->send(st.bridge, outbound_message{st.opt.network_aggregator, to_wire(j, st.opt.jurisdiction, st.round)});
+    st.awaiting_network = true;
+    self->delayed_send(self, st.opt.network_timeout, network_timeout_atom::value, st.round);
+    spdlog::info("round {}: model sent to the network aggregator '{}'; waiting for the network model", st.round,
+                 st.opt.network_aggregator);
+    return;
+  }
+  next_round(self);
+}
+
+void next_round(self_ptr self) {
+  auto& st = self->state;
   ++st.round;
   if (st.round > st.opt.rounds) {
     self->send(st.observer, round_done_atom::value, st.rounds_done);
     return;
   }
   open_round(self);
+}
+
+// The network model of the round just closed: the next round starts from it.
+void on_network_model(self_ptr self, const wire_message& m) {
+  auto& st = self->state;
+  if (m.from != st.opt.network_aggregator || !st.awaiting_network || m.round != st.round) {
+    spdlog::warn("aggregator: network_model from '{}' for round {} ignored (expected from '{}' for round {}{})",
+                 log_escape(m.from), m.round, st.opt.network_aggregator, st.round,
+                 st.awaiting_network ? "" : ", none awaited");
+    return;
+  }
+  auto n = parse_network_model(m);
+  if (!n) return spdlog::warn("aggregator: network_model refused: {}", log_escape(n.error()));
+  const auto hash = to_hex(blake2b_256(n->weights));
+  if (hash != n->version)
+    return spdlog::warn("aggregator: network_model refused: weights hash to {}, not the announced {}", hash,
+                        log_escape(n->version));
+  require_same_layout(n->weights, st.weights, "network model");
+  st.awaiting_network = false;
+  st.weights = std::move(n->weights);
+  st.version = n->version;
+  write_round_journal(st.opt.state_dir, {st.round + 1, st.version, st.bonds}, st.weights, model_config{});
+  spdlog::info("round {}: network model {} (from {} jurisdictions) is the next round's model", st.round,
+               st.version.substr(0, 12), n->jurisdictions.size());
+  next_round(self);
+}
+
+// The round on the ledger: close_round with the Yuma weights, and the protocol's slashes.
+void settle_on_ledger(self_ptr self) {
+  auto& st = self->state;
+  const auto& r = st.report;
+  const auto nc = st.opt.coordinators.size();
+  auto address_of = [&](const std::string& node) -> const std::string* {
+    auto it = st.opt.ledger_addresses.find(node);
+    return it == st.opt.ledger_addresses.end() ? nullptr : &it->second;
+  };
+  close_round_request close;
+  close.key = st.opt.node_id + "/close/" + st.opt.jurisdiction + "/" + std::to_string(st.round);
+  close.jurisdiction = st.opt.jurisdiction;
+  close.round = st.round;
+  std::vector<std::string> unknown;
+  for (std::size_t i = 0; i < r.uids.size(); ++i) {
+    const auto* a = address_of(r.uids[i]);
+    const bool coordinator = i < nc;
+    const double share = coordinator ? r.validator_emission[i] : r.server_emission[i];
+    const auto units = st.report_units.find(r.uids[i]);
+    if (!a) {
+      if (share > 0) unknown.push_back(r.uids[i]);
+      continue;
+    }
+    ledger_share s{*a, emission_weight(share), units == st.report_units.end() ? 0 : units->second};
+    if (!coordinator && units == st.report_units.end()) s.weight = "0";  // rejected: no reward
+    (coordinator ? close.coordinators : close.solvers).push_back(std::move(s));
+  }
+  if (!unknown.empty())
+    spdlog::warn("round {}: no wallet address for {} node(s) with a share ({}...): they earn nothing on the ledger",
+                 st.round, unknown.size(), unknown.front());
+  self->send(st.treasury, std::move(close));
+  if (st.opt.slash_fraction_bps == 0) return;
+  for (const auto& [node, why] : r.rejected) {
+    if (why != reject_reason::missing && why != reject_reason::commitment_mismatch) continue;
+    const auto* a = address_of(node);
+    if (!a) continue;
+    self->send(
+        st.treasury,
+        slash_request{st.opt.node_id + "/slash/" + st.opt.jurisdiction + "/" + std::to_string(st.round) + "/" + node,
+                      *a, st.opt.slash_fraction_bps,
+                      "round " + std::to_string(st.round) + " of " + st.opt.jurisdiction + ": " + to_string(why)});
+  }
 }
 
 // --- inbound ---------------------------------------------------------------------------------
@@ -336,6 +430,14 @@ void on_score_reveal(self_ptr self, const wire_message& m) {
 void on_inbound(self_ptr self, const inbound_message& in) {
   auto& st = self->state;
   const auto& m = in.message;
+  if (m.type == round_type::network_model) {
+    try {
+      on_network_model(self, m);
+    } catch (const std::exception& e) {
+      spdlog::warn("aggregator: network_model from '{}' refused: {}", log_escape(m.from), e.what());
+    }
+    return;
+  }
   if (m.jurisdiction != st.opt.jurisdiction || m.round != st.round) {
     spdlog::warn("aggregator: {} from '{}' for {} round {} ignored (wrong_round: now {} round {})", log_escape(m.type),
                  log_escape(m.from), m.jurisdiction, m.round, st.opt.jurisdiction, st.round);
@@ -356,11 +458,13 @@ void on_inbound(self_ptr self, const inbound_message& in) {
   }
 }
 
-caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor bridge, caf::actor observer) {
+caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor bridge, caf::actor observer,
+                         caf::actor treasury) {
   auto& st = self->state;
   st.opt = std::move(opt);
   st.bridge = std::move(bridge);
   st.observer = std::move(observer);
+  st.treasury = std::move(treasury);
   fs::create_directories(st.opt.state_dir);
   if (auto journal = read_round_journal(st.opt.state_dir)) {
     st.round = journal->first.next_round;
@@ -394,6 +498,19 @@ caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor
   }
   return {
       [=](const inbound_message& in) { on_inbound(self, in); },
+      [=](network_timeout_atom, std::int64_t round) {
+        auto& st = self->state;
+        if (!st.awaiting_network || round != st.round) return;
+        spdlog::warn(
+            "round {}: no network model from '{}' within {} s; the next round starts from this "
+            "jurisdiction's own model",
+            st.round, st.opt.network_aggregator, st.opt.network_timeout.count() / 1000.0);
+        st.awaiting_network = false;
+        next_round(self);
+      },
+      [=](const treasury_outcome& o) {
+        if (o.state == "refused") spdlog::warn("aggregator: the ledger refused {}: {}", o.key, o.detail);
+      },
       [=](phase_timeout_atom, std::int64_t round, std::uint64_t seq) {
         auto& st = self->state;
         if (round != st.round || seq != st.phase_seq) return;  // that phase already closed
@@ -421,10 +538,11 @@ caf::behavior aggregator(self_ptr self, round_aggregator_options opt, caf::actor
 }  // namespace
 
 caf::actor spawn_aggregator(caf::actor_system& system, round_aggregator_options options, caf::actor bridge,
-                            caf::actor observer, aggregator_thread thread) {
+                            caf::actor observer, aggregator_thread thread, caf::actor treasury) {
   if (thread == aggregator_thread::scheduler)
-    return system.spawn(aggregator, std::move(options), std::move(bridge), std::move(observer));
-  return system.spawn<caf::detached>(aggregator, std::move(options), std::move(bridge), std::move(observer));
+    return system.spawn(aggregator, std::move(options), std::move(bridge), std::move(observer), std::move(treasury));
+  return system.spawn<caf::detached>(aggregator, std::move(options), std::move(bridge), std::move(observer),
+                                     std::move(treasury));
 }
 
 }  // namespace atn

@@ -1,7 +1,9 @@
 #include "actors/solver.hpp"
 
+#include "actors/treasury_client.hpp"
 #include "data/log_escape.hpp"
 #include "messages/bridge_messages.hpp"
+#include "messages/treasury_messages.hpp"
 #include "runtime/protocol/commitment.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
@@ -25,7 +27,7 @@ struct pending_reveal {
 
 struct solver_state {
   solver_options opt;
-  caf::actor trainer, bridge;
+  caf::actor trainer, bridge, treasury;
   bool training = false;
   std::optional<std::pair<std::int64_t, round_open_msg>> queued;  // an open that came while training
   std::int64_t round = 0;
@@ -105,6 +107,10 @@ void on_trained(self_ptr self, train_result result) {
     spdlog::info("{}: round {} committed after {} steps in {:.1f} s", st.opt.node_id, st.round, result.steps,
                  result.seconds);
     st.pending = std::move(p);
+    // The training is done whatever becomes of the delta: attest it (once per round, by its key).
+    if (st.treasury && result.steps > 0)
+      self->send(st.treasury, attest_training{attestation_key(st.opt.node_id, st.opt.jurisdiction, st.round),
+                                              st.opt.jurisdiction, st.round, result.steps});
   } else {
     spdlog::warn("{}: training for {} finished after the commit phase closed; delta dropped", st.opt.node_id,
                  result.task_id);
@@ -153,11 +159,12 @@ void on_result(self_ptr self, const wire_message& m) {
                r->version.substr(0, 12));
 }
 
-caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf::actor bridge) {
+caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf::actor bridge, caf::actor treasury) {
   auto& st = self->state;
   st.opt = std::move(opt);
   st.trainer = std::move(trainer);
   st.bridge = std::move(bridge);
+  st.treasury = std::move(treasury);
   return {
       [=](const inbound_message& in) {
         const auto& m = in.message;
@@ -175,6 +182,10 @@ caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf:
         }
       },
       [=](const train_progress&) {},
+      [=](const treasury_outcome& o) {
+        if (o.state == "refused")
+          spdlog::warn("{}: the ledger refused {}: {}", self->state.opt.node_id, o.key, o.detail);
+      },
       [=](train_result& r) { on_trained(self, std::move(r)); },
       [=](const train_failure& f) {
         self->state.training = false;
@@ -185,8 +196,9 @@ caf::behavior solver(self_ptr self, solver_options opt, caf::actor trainer, caf:
 
 }  // namespace
 
-caf::actor spawn_solver(caf::actor_system& system, solver_options options, caf::actor trainer, caf::actor bridge) {
-  return system.spawn(solver, std::move(options), std::move(trainer), std::move(bridge));
+caf::actor spawn_solver(caf::actor_system& system, solver_options options, caf::actor trainer, caf::actor bridge,
+                        caf::actor treasury) {
+  return system.spawn(solver, std::move(options), std::move(trainer), std::move(bridge), std::move(treasury));
 }
 
 }  // namespace atn

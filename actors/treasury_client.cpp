@@ -61,6 +61,22 @@ treasury_outcome outcome_of(self_ptr self, const std::string& key) {
   return out;
 }
 
+// Enqueues `body` under `key` and sends what the outbox holds; the request's outcome.
+treasury_outcome enqueue_and_deliver(self_ptr self, const std::string& key, const ledger::tx_body& body) {
+  self->state.box->enqueue(key, body, now_seconds());
+  deliver(self);
+  return outcome_of(self, key);
+}
+
+ledger::round_share share_of(const ledger_share& s) {
+  return {ledger::address::parse(s.address), ledger::uint256(s.weight), static_cast<std::uint64_t>(s.units)};
+}
+
+treasury_outcome refused_here(const std::string& key, const std::string& why) {
+  spdlog::warn("treasury: {} not sent: {}", key, why);
+  return {key, "refused", why, 0};
+}
+
 caf::behavior treasury_client(self_ptr self, treasury_options opt) {
   self->state.opt = std::move(opt);
   self->state.box = std::make_unique<ledger::outbox>(self->state.opt.outbox_path);
@@ -84,6 +100,36 @@ caf::behavior treasury_client(self_ptr self, treasury_options opt) {
           deliver(self);
         }
         return outcome_of(self, a.key);
+      },
+      [=](const close_round_request& c) {
+        ledger::round_result r;
+        r.jurisdiction = c.jurisdiction;
+        r.round = static_cast<std::uint64_t>(c.round);
+        try {
+          for (const auto& s : c.solvers) r.solvers.push_back(share_of(s));
+          for (const auto& s : c.coordinators) r.coordinators.push_back(share_of(s));
+        } catch (const std::exception& e) {  // a malformed address or weight: the sender's bug
+          return refused_here(c.key, std::string("malformed round result: ") + e.what());
+        }
+        return enqueue_and_deliver(self, c.key, ledger::tx::close_round(r));
+      },
+      [=](const slash_request& s) {
+        auto& st = self->state;
+        if (st.box->find(s.key)) return outcome_of(self, s.key);  // decided before: the amount stays
+        try {
+          const auto who = ledger::address::parse(s.address);
+          const auto stake = st.opt.ledger->stake_of(who);
+          const auto value = stake ? ledger::amount::from_units(ledger::mul_div_floor(
+                                         stake->value.units(), ledger::uint256(s.fraction_bps), ledger::uint256(10000)))
+                                   : ledger::amount{};
+          if (value == ledger::amount{}) return refused_here(s.key, "no stake of " + s.address + " to slash");
+          spdlog::info("{}: slashing {} of {} ({})", st.opt.node_id, value.to_string(), s.address, s.reason);
+          return enqueue_and_deliver(self, s.key, ledger::tx::slash(who, value, s.reason));
+        } catch (const ledger::ledger_unavailable& e) {
+          return refused_here(s.key, std::string("the stake could not be read (ledger unavailable: ") + e.what() + ")");
+        } catch (const std::invalid_argument& e) {
+          return refused_here(s.key, e.what());
+        }
       },
       [=](treasury_deliver_atom) {
         self->state.retry_scheduled = false;

@@ -30,6 +30,9 @@ struct treasury_options {
 /// - attest_training → treasury_outcome: enqueues attest_usage for the training under its key (a key
 ///   seen before is not sent again) and delivers the outbox; "queued" while the ledger is unavailable,
 ///   and then the client retries every retry_interval until the outbox is empty;
+/// - close_round_request → treasury_outcome: close_round with the round's Yuma weights (the aggregator);
+/// - slash_request → treasury_outcome: slash the fraction of the participant's stake it holds when the
+///   request first comes (a key seen before is not sent again); "refused" when it holds none;
 /// - treasury_status_atom → treasury_status.
 /// On start it delivers what a previous run left in the outbox.
 caf::actor spawn_treasury_client(caf::actor_system& system, treasury_options options);

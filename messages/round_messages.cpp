@@ -84,6 +84,17 @@ struct reader {
     }
     return true;
   }
+  bool ints(const char* key, std::vector<std::int64_t>& out) {
+    auto* v = get(key);
+    if (!v) return false;
+    if (!v->is_array()) return fail(key, "an array of integers");
+    out.clear();
+    for (const auto& e : v->as_array()) {
+      if (!e.is_int()) return fail(key, "an array of integers");
+      out.push_back(e.as_int());
+    }
+    return true;
+  }
   bool nums(const char* key, std::vector<double>& out) {
     auto* v = get(key);
     if (!v) return false;
@@ -106,8 +117,14 @@ bool expect_type(const wire_message& m, const char* type, std::string& error) {
 }  // namespace
 
 std::vector<std::string> round_message_types() {
-  return {round_type::open,   round_type::commit,       round_type::phase,
-          round_type::reveal, round_type::score_reveal, round_type::result};
+  return {round_type::open,
+          round_type::commit,
+          round_type::phase,
+          round_type::reveal,
+          round_type::score_reveal,
+          round_type::result,
+          round_type::jurisdiction_model,
+          round_type::network_model};
 }
 
 const char* to_string(round_phase phase) {
@@ -225,6 +242,25 @@ wire_message to_wire(const round_result_msg& r, const std::string& jurisdiction,
               {"rejected", std::move(rejected)},
               {"held_out_loss", r.held_out_loss}};
   m.tensors = r.weights;
+  return m;
+}
+
+wire_message to_wire(const jurisdiction_model_msg& j, const std::string& jurisdiction, std::int64_t round) {
+  auto m = envelope(round_type::jurisdiction_model, jurisdiction, round);
+  m.fields = {{"version", j.version}, {"samples", j.samples}};
+  m.tensors = j.weights;
+  return m;
+}
+
+wire_message to_wire(const network_model_msg& n, std::int64_t round) {
+  auto m = envelope(round_type::network_model, network_scope, round);
+  wire_value::array samples;
+  for (auto s : n.samples) samples.emplace_back(s);
+  m.fields = {{"version", n.version},
+              {"jurisdictions", strings(n.jurisdictions)},
+              {"versions", strings(n.versions)},
+              {"samples", std::move(samples)}};
+  m.tensors = n.weights;
   return m;
 }
 
@@ -361,6 +397,34 @@ static std::optional<round_result_msg> read_round_result(const wire_message& m, 
   return out;
 }
 
+static std::optional<jurisdiction_model_msg> read_jurisdiction_model(const wire_message& m, std::string& error) {
+  if (!expect_type(m, round_type::jurisdiction_model, error)) return std::nullopt;
+  reader r{m, error};
+  jurisdiction_model_msg out;
+  if (!r.str("version", out.version) || !r.integer("samples", out.samples)) return std::nullopt;
+  if (out.samples < 0) {
+    r.fail("samples", "a count (≥ 0)");
+    return std::nullopt;
+  }
+  out.weights = m.tensors;
+  return out;
+}
+
+static std::optional<network_model_msg> read_network_model(const wire_message& m, std::string& error) {
+  if (!expect_type(m, round_type::network_model, error)) return std::nullopt;
+  reader r{m, error};
+  network_model_msg out;
+  if (!r.str("version", out.version) || !r.strs("jurisdictions", out.jurisdictions) ||
+      !r.strs("versions", out.versions) || !r.ints("samples", out.samples))
+    return std::nullopt;
+  if (out.versions.size() != out.jurisdictions.size() || out.samples.size() != out.jurisdictions.size()) {
+    r.fail("versions", "one entry per jurisdiction (and so is 'samples')");
+    return std::nullopt;
+  }
+  out.weights = m.tensors;
+  return out;
+}
+
 // The public parsers: the readers above fill an error text as they go; these hand back the value or
 // that text as one parse_result.
 template <class T>
@@ -377,5 +441,9 @@ parse_result<phase_msg> parse_phase(const wire_message& m) { return as_result(&r
 parse_result<reveal_msg> parse_reveal(const wire_message& m) { return as_result(&read_reveal, m); }
 parse_result<score_reveal_msg> parse_score_reveal(const wire_message& m) { return as_result(&read_score_reveal, m); }
 parse_result<round_result_msg> parse_round_result(const wire_message& m) { return as_result(&read_round_result, m); }
+parse_result<jurisdiction_model_msg> parse_jurisdiction_model(const wire_message& m) {
+  return as_result(&read_jurisdiction_model, m);
+}
+parse_result<network_model_msg> parse_network_model(const wire_message& m) { return as_result(&read_network_model, m); }
 
 }  // namespace atn

@@ -8,6 +8,11 @@
 //   reveal       solver → all       salt, samples, metrics; tensors = the delta
 //   score_reveal coordinator → all  salt, the solvers in order, their scores
 //   round_result aggregator → all   consensus, incentive, accepted/rejected; tensors = new weights
+//
+// With several jurisdictions, each aggregator then hands its model to the network aggregator, which
+// averages them (weighted by samples) into the model every jurisdiction's next round starts from:
+//   jurisdiction_model  aggregator → network aggregator   version, samples; tensors = its model
+//   network_model       network aggregator → aggregators  version, the inputs; tensors = the average
 #pragma once
 
 #include "messages/parse_result.hpp"
@@ -32,7 +37,12 @@ inline constexpr const char* phase = "phase";
 inline constexpr const char* reveal = "reveal";
 inline constexpr const char* score_reveal = "score_reveal";
 inline constexpr const char* result = "round_result";
+inline constexpr const char* jurisdiction_model = "jurisdiction_model";
+inline constexpr const char* network_model = "network_model";
 }  // namespace round_type
+
+/// The `jurisdiction` of a network_model message: it belongs to no single jurisdiction.
+inline constexpr const char* network_scope = "";
 
 /// Every type the round protocol sends (the bridge's allow-list).
 std::vector<std::string> round_message_types();
@@ -95,6 +105,21 @@ struct round_result_msg {
   named_tensors weights;
 };
 
+/// A jurisdiction's model after its round, for the network aggregator.
+struct jurisdiction_model_msg {
+  std::string version;       ///< hex BLAKE2b-256 of `weights`
+  std::int64_t samples = 0;  ///< training samples behind the round's accepted deltas (the average's weight)
+  named_tensors weights;
+};
+
+/// The network model of a round: the jurisdictions' models averaged, weighted by their samples.
+struct network_model_msg {
+  std::string version;                               ///< hex BLAKE2b-256 of `weights`
+  std::vector<std::string> jurisdictions, versions;  ///< the inputs, by jurisdiction name
+  std::vector<std::int64_t> samples;
+  named_tensors weights;
+};
+
 /// Builds the wire message (sender left empty: the bridge sets it).
 wire_message to_wire(const round_open_msg& m, const std::string& jurisdiction, std::int64_t round);
 wire_message to_wire(const commit_msg& m, const std::string& jurisdiction, std::int64_t round);
@@ -102,6 +127,8 @@ wire_message to_wire(const phase_msg& m, const std::string& jurisdiction, std::i
 wire_message to_wire(const reveal_msg& m, const std::string& jurisdiction, std::int64_t round);
 wire_message to_wire(const score_reveal_msg& m, const std::string& jurisdiction, std::int64_t round);
 wire_message to_wire(const round_result_msg& m, const std::string& jurisdiction, std::int64_t round);
+wire_message to_wire(const jurisdiction_model_msg& m, const std::string& jurisdiction, std::int64_t round);
+wire_message to_wire(const network_model_msg& m, std::int64_t round);
 
 /// Reads a message of the matching type; refuses it, saying why ("field 'salt' missing or not 32
 /// bytes"), when a field is missing or mistyped.
@@ -111,6 +138,8 @@ parse_result<phase_msg> parse_phase(const wire_message& m);
 parse_result<reveal_msg> parse_reveal(const wire_message& m);
 parse_result<score_reveal_msg> parse_score_reveal(const wire_message& m);
 parse_result<round_result_msg> parse_round_result(const wire_message& m);
+parse_result<jurisdiction_model_msg> parse_jurisdiction_model(const wire_message& m);
+parse_result<network_model_msg> parse_network_model(const wire_message& m);
 
 /// "text", "visual", "text,visual".
 std::string to_string(const modality_set& m);

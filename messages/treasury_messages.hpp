@@ -8,6 +8,7 @@
 #include <caf/atom.hpp>
 
 #include <string>
+#include <vector>
 
 namespace atn {
 
@@ -19,6 +20,37 @@ struct attest_training {
   std::string jurisdiction;
   std::int64_t round = 0;
   std::int64_t units = 0;
+};
+
+/// One participant's part of a closed round for the ledger: its wallet address (0x-hex), its Yuma
+/// weight as a decimal integer (emission_weight) and, for a solver, the training steps the round
+/// credits it with.
+struct ledger_share {
+  std::string address;
+  std::string weight;
+  std::int64_t units = 0;
+};
+
+/// A Yuma emission share (0…1) as the integer weight the ledger's reward formula takes: round(share ×
+/// 10^12). Shares of one round are compared only with each other, so the scale cancels out.
+std::string emission_weight(double share);
+
+/// Close a jurisdiction's round on the ledger with its Yuma result (the aggregator sends it): solvers
+/// weighted by server_emission, coordinators by validator_emission.
+struct close_round_request {
+  std::string key;
+  std::string jurisdiction;
+  std::int64_t round = 0;
+  std::vector<ledger_share> solvers, coordinators;
+};
+
+/// Slash `fraction_bps` / 10000 of a participant's stake (the aggregator sends it for a commitment that
+/// was never revealed or whose reveal did not match). Nothing is sent for a participant without stake.
+struct slash_request {
+  std::string key;
+  std::string address;
+  std::uint32_t fraction_bps = 0;
+  std::string reason;
 };
 
 /// What became of a request: "applied" (with the epoch), "refused" (detail: the ledger's reason) or
@@ -49,3 +81,5 @@ using treasury_deliver_atom = caf::atom_constant<caf::atom("trsdeliv")>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atn::attest_training)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atn::treasury_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atn::treasury_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atn::close_round_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(atn::slash_request)

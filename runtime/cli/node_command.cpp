@@ -16,7 +16,9 @@ namespace {
 struct node_args {
   federation_node_options o;
   std::string role = "solver", attack = "none", modalities = "text", rule = "fedavg", trace, config;
-  std::vector<std::string> peers, stakes;
+  std::vector<std::string> peers, stakes, wallets, network_aggregators;
+  std::string slash_fraction, ledger_file;
+  bool no_ledger = false, no_auto_stake = false;
   std::string solvers, coordinators, images;
   double commit_s = 120, reveal_s = 60, score_commit_s = 120, score_reveal_s = 60;
 };
@@ -97,6 +99,26 @@ int run(node_args& a, CLI::App* sub) {
   o.aggregator.score_reveal_timeout = ms(a.score_reveal_s);
   if (o.role == node_role::aggregator && o.aggregator.solvers.empty())
     throw std::invalid_argument("an aggregator needs --solvers");
+  for (const auto& w : a.wallets) {
+    auto [id, address] = split_pair(w, "--peer-wallet");
+    o.aggregator.ledger_addresses[id] = address;
+  }
+  if (!a.slash_fraction.empty())
+    o.aggregator.slash_fraction_bps = parse_fraction_bps(a.slash_fraction, "--slash-fraction");
+  // The network step waits at most as long as a whole round may take, and then some.
+  o.aggregator.network_timeout = o.aggregator.commit_timeout + o.aggregator.reveal_timeout +
+                                 o.aggregator.score_commit_timeout + o.aggregator.score_reveal_timeout +
+                                 std::chrono::seconds(60);
+  for (const auto& j : a.network_aggregators) {
+    auto [jurisdiction, id] = split_pair(j, "--aggregator-of");
+    o.network.aggregators[jurisdiction] = id;
+  }
+  o.network.rounds = o.aggregator.rounds;
+  if (o.role == node_role::network && o.network.aggregators.empty())
+    throw std::invalid_argument("a network aggregator needs --aggregator-of JURISDICTION=ID for each jurisdiction");
+  o.economy.enabled = !a.no_ledger;
+  o.economy.auto_stake = !a.no_auto_stake;
+  if (!a.ledger_file.empty()) o.economy.ledger_file = a.ledger_file;
   return run_federation_node(o, install_stop_signal_handlers());
 }
 
@@ -106,11 +128,12 @@ void add_node_command(CLI::App& app) {
   auto a = std::make_shared<node_args>();
   auto& o = a->o;
   o.aggregator.task.steps = 20;
-  auto* sub = app.add_subcommand("node", "Run one federation node (solver, coordinator or aggregator)");
+  auto* sub = app.add_subcommand("node", "Run one federation node (solver, coordinator, aggregator or network)");
   sub->add_option("--config", a->config, "YAML file whose `federation:` section configures the node (see configs/)")
       ->check(CLI::ExistingFile);
   sub->add_option("--id", o.id, "This node's id");
-  sub->add_option("--role", a->role, "solver, coordinator or aggregator")->capture_default_str();
+  sub->add_option("--role", a->role, "solver, coordinator, aggregator or network (the jurisdictions' average)")
+      ->capture_default_str();
   sub->add_option("--listen", o.listen, "Endpoint to bind, e.g. tcp://0.0.0.0:7101");
   sub->add_option("--peer", a->peers, "A peer as ID=ENDPOINT (repeat)");
   sub->add_option("--jurisdiction", o.jurisdiction, "Jurisdiction")->capture_default_str();
@@ -144,6 +167,22 @@ void add_node_command(CLI::App& app) {
   sub->add_option("--parity-steps", o.parity_steps, "Aggregator: afterwards, train one node on all the data this long")
       ->capture_default_str();
   sub->add_flag("--json-reports", o.json_reports, "Aggregator: print one JSON object per round on stdout");
+  sub->add_option("--peer-wallet", a->wallets,
+                  "Aggregator: a participant's wallet address as ID=0xADDRESS (repeat), for its rewards and slashes");
+  sub->add_option("--slash-fraction", a->slash_fraction,
+                  "Aggregator: share of the stake slashed for a commitment never revealed or not matched (default "
+                  "0.01; 0: off)");
+  sub->add_option("--network-aggregator", o.aggregator.network_aggregator,
+                  "Aggregator: the network aggregator's id; each round's model goes there and the next round "
+                  "starts from the network model");
+  // network aggregator
+  sub->add_option("--aggregator-of", a->network_aggregators,
+                  "Network: a jurisdiction's aggregator as JURISDICTION=ID (repeat); --rounds counts its rounds");
+  // the economy
+  sub->add_option("--ledger", a->ledger_file, "Ledger file (default: <state-dir>/../ledger.sqlite)");
+  sub->add_flag("--no-ledger", a->no_ledger, "Take part without the economy: nothing attested, rewarded or slashed");
+  sub->add_flag("--no-auto-stake", a->no_auto_stake,
+                "Do not stake, join or found the jurisdiction automatically; stop naming what is missing");
   // solver / coordinator
   sub->add_option("--attack", a->attack, "Solver: none, random, scale, signflip or little (Byzantine test)")
       ->capture_default_str();

@@ -1,6 +1,7 @@
 #include "runtime/cli/simulation.hpp"
 
 #include "data/sample/sample_data_generator.hpp"
+#include "runtime/cli/simulation_ledger.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/util/stop_signal.hpp"
 
@@ -14,12 +15,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -38,6 +43,7 @@ struct node_spec {
   int port = 0;
   int slice = 0, slices = 1;
   std::string attack = "none";
+  std::string jurisdiction = "default";
 };
 
 struct child {
@@ -102,6 +108,189 @@ std::string tail(const fs::path& file, std::size_t lines) {
   return out;
 }
 
+// --- the cast ------------------------------------------------------------------------------
+
+std::string jurisdiction_name(const simulation_options& o, int j) {
+  return o.jurisdictions == 1 ? "default" : "j" + std::to_string(j + 1);
+}
+
+std::string aggregator_id(const simulation_options& o, int j) {
+  return o.jurisdictions == 1 ? "aggregator" : "aggregator-" + jurisdiction_name(o, j);
+}
+
+// Ids, roles, ports, data slices and jurisdictions: solver i and coordinator i serve jurisdiction
+// i mod J; each jurisdiction has its aggregator, and with J > 1 the network aggregator joins them.
+std::vector<node_spec> cast_of(const simulation_options& o) {
+  std::vector<node_spec> nodes;
+  for (int j = 0; j < o.jurisdictions; ++j)
+    nodes.push_back({aggregator_id(o, j), "aggregator", free_port(), 0, 1, "none", jurisdiction_name(o, j)});
+  for (int i = 0; i < o.coordinators; ++i)
+    nodes.push_back({"coordinator-" + std::to_string(i + 1), "coordinator", free_port(), i, o.coordinators, "none",
+                     jurisdiction_name(o, i % o.jurisdictions)});
+  for (int i = 0; i < o.solvers; ++i) {
+    const bool byzantine = i >= o.solvers - o.byzantine;
+    nodes.push_back({"solver-" + std::to_string(i + 1), "solver", free_port(), i, o.solvers,
+                     byzantine ? o.attack : "none", jurisdiction_name(o, i % o.jurisdictions)});
+  }
+  if (o.jurisdictions > 1) nodes.push_back({"network", "network", free_port(), 0, 1, "none", ""});
+  return nodes;
+}
+
+// Whom a node talks to: its jurisdiction; the aggregators also the network aggregator, and it them.
+bool are_peers(const node_spec& a, const node_spec& b) {
+  if (a.id == b.id) return false;
+  if (a.role == "network") return b.role == "aggregator";
+  if (b.role == "network") return a.role == "aggregator";
+  return a.jurisdiction == b.jurisdiction;
+}
+
+std::vector<std::string> node_argv(const simulation_options& o, const node_spec& n, const std::vector<node_spec>& nodes,
+                                   const std::string& exe, const fs::path& dir, const fs::path& data_dir,
+                                   const fs::path& images_dir, simulation_ledger* book) {
+  std::vector<std::string> argv{exe,
+                                "node",
+                                "--id",
+                                n.id,
+                                "--role",
+                                n.role,
+                                "--listen",
+                                endpoint(n.port),
+                                "--state-dir",
+                                dir.string(),
+                                "--data",
+                                data_dir.string(),
+                                "--slice",
+                                std::to_string(n.slice),
+                                "--slices",
+                                std::to_string(n.slices),
+                                "--preset",
+                                o.preset,
+                                "--batch",
+                                std::to_string(o.batch),
+                                "--threads",
+                                std::to_string(o.threads_per_node),
+                                "--modalities",
+                                o.modalities,
+                                "--seed",
+                                "1"};
+  if (!n.jurisdiction.empty()) argv.insert(argv.end(), {"--jurisdiction", n.jurisdiction});
+  if (!images_dir.empty()) argv.insert(argv.end(), {"--images", images_dir.string()});
+  for (const auto& p : nodes)
+    if (are_peers(n, p)) argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port)});
+  if (o.trace) argv.insert(argv.end(), {"--trace", (dir / "trace.jsonl").string()});
+  if (book)
+    argv.insert(argv.end(), {"--ledger", book->path().string()});
+  else
+    argv.push_back("--no-ledger");
+  std::vector<std::string> solvers, coordinators;
+  for (const auto& p : nodes) {
+    if (p.jurisdiction != n.jurisdiction) continue;
+    if (p.role == "solver") solvers.push_back(p.id);
+    if (p.role == "coordinator") coordinators.push_back(p.id);
+  }
+  if (n.role == "aggregator") {
+    const auto t = std::to_string(o.phase_timeout_seconds);
+    argv.insert(argv.end(), {"--solvers",
+                             join(solvers),
+                             "--coordinators",
+                             join(coordinators),
+                             "--rounds",
+                             std::to_string(o.rounds),
+                             "--steps",
+                             std::to_string(o.steps),
+                             "--lr",
+                             std::to_string(o.learning_rate),
+                             "--rule",
+                             o.rule,
+                             "--json-reports",
+                             "--commit-timeout",
+                             t,
+                             "--reveal-timeout",
+                             t,
+                             "--score-commit-timeout",
+                             t,
+                             "--score-reveal-timeout",
+                             t,
+                             "--slash-fraction",
+                             o.slash_fraction});
+    if (o.jurisdictions > 1) argv.insert(argv.end(), {"--network-aggregator", "network"});
+    if (book)
+      for (const auto& p : nodes)
+        if (p.jurisdiction == n.jurisdiction && p.id != n.id)
+          argv.insert(argv.end(), {"--peer-wallet", p.id + "=" + book->addresses().at(p.id).to_string()});
+    if (o.parity && o.jurisdictions == 1)
+      argv.insert(argv.end(),
+                  {"--parity-steps", std::to_string(static_cast<std::int64_t>(o.solvers) * o.rounds * o.steps)});
+    // A fresh simulation starts from round 1: forget an earlier run's journal.
+    fs::remove_all(dir / "aggregator");
+  }
+  if (n.role == "network") {
+    argv.insert(argv.end(), {"--rounds", std::to_string(o.rounds), "--json-reports"});
+    for (const auto& p : nodes)
+      if (p.role == "aggregator") argv.insert(argv.end(), {"--aggregator-of", p.jurisdiction + "=" + p.id});
+    fs::remove_all(dir / "network");
+  }
+  if (n.role == "solver") argv.insert(argv.end(), {"--attack", n.attack});
+  if (n.role == "coordinator") argv.insert(argv.end(), {"--reference-steps", std::to_string(o.reference_steps)});
+  return argv;
+}
+
+// The JSON lines of every reporting node (aggregators, the network aggregator), one reader thread
+// per pipe, handed to the main thread in arrival order.
+class report_queue {
+ public:
+  ~report_queue() {
+    for (auto& t : readers_) t.join();
+  }
+  void follow(int fd) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++open_;
+    readers_.emplace_back([this, fd] { read(fd); });
+  }
+  // No more pipes come.
+  void start_done() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    started_ = true;
+    ready_.notify_all();
+  }
+  // The next line; false once every pipe is closed and read.
+  bool next(std::string& line) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    ready_.wait(lock, [&] { return !lines_.empty() || (started_ && open_ == 0); });
+    if (lines_.empty()) return false;
+    line = std::move(lines_.front());
+    lines_.pop_front();
+    return true;
+  }
+
+ private:
+  void read(int fd) {
+    FILE* in = ::fdopen(fd, "r");
+    char* buf = nullptr;
+    std::size_t cap = 0;
+    while (::getline(&buf, &cap, in) > 0) {
+      std::string text(buf);
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      if (text.empty() || text.front() != '{') continue;
+      std::lock_guard<std::mutex> lock(mutex_);
+      lines_.push_back(std::move(text));
+      ready_.notify_all();
+    }
+    std::free(buf);
+    std::fclose(in);
+    std::lock_guard<std::mutex> lock(mutex_);
+    --open_;
+    ready_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::string> lines_;
+  std::vector<std::thread> readers_;
+  int open_ = 0;
+  bool started_ = false;
+};
+
 // --- the per-round table -------------------------------------------------------------------
 
 // A report line the aggregator wrote, or the reason it cannot be read (the line is then skipped).
@@ -111,19 +300,22 @@ round_report read_report(const std::string& line) {
   return *std::move(r);
 }
 
-void print_table(const round_report& v, double previous_loss, int solvers,
-                 const std::map<std::string, std::string>& roles) {
+void print_table(const round_report& v, double previous_loss, const std::map<std::string, std::string>& roles,
+                 bool name_jurisdiction) {
   char buf[512];
+  const std::string where = name_jurisdiction ? "jurisdiction " + v.jurisdiction + "  " : "";
   if (v.round == 0) {
-    std::printf("round 0  initial model %s  held-out loss %.4f  cosine %.3f\n\n", v.version.substr(0, 12).c_str(),
-                v.held_out_loss, v.held_out_cosine);
+    std::printf("%sround 0  initial model %s  held-out loss %.4f  cosine %.3f\n\n", where.c_str(),
+                v.version.substr(0, 12).c_str(), v.held_out_loss, v.held_out_cosine);
     return;
   }
-  std::printf("round %lld  model %s -> %s\n", static_cast<long long>(v.round), v.previous_version.substr(0, 12).c_str(),
-              v.version.substr(0, 12).c_str());
+  std::printf("%sround %lld  model %s -> %s\n", where.c_str(), static_cast<long long>(v.round),
+              v.previous_version.substr(0, 12).c_str(), v.version.substr(0, 12).c_str());
   std::printf("  held-out loss %.4f -> %.4f (%+.2f %%)  cosine %.3f\n", previous_loss, v.held_out_loss,
               previous_loss > 0 ? 100.0 * (v.held_out_loss - previous_loss) / previous_loss : 0.0, v.held_out_cosine);
-  std::printf("  commits %llu/%d  reveals %llu  score vectors %llu  accepted %zu",
+  std::size_t solvers = 0;
+  for (const auto& u : v.uids) solvers += roles.count(u) && roles.at(u).rfind("solver", 0) == 0;
+  std::printf("  commits %llu/%zu  reveals %llu  score vectors %llu  accepted %zu",
               static_cast<unsigned long long>(v.commits), solvers, static_cast<unsigned long long>(v.reveals),
               static_cast<unsigned long long>(v.score_reveals), v.accepted.size());
   if (!v.rejected.empty()) {
@@ -146,13 +338,82 @@ void print_table(const round_report& v, double previous_loss, int solvers,
   std::fflush(stdout);
 }
 
+void print_network(const network_report& n) {
+  std::printf("network round %lld  model %s =", static_cast<long long>(n.round), n.version.substr(0, 12).c_str());
+  std::int64_t total = 0;
+  for (auto s : n.samples) total += s;
+  for (std::size_t i = 0; i < n.jurisdictions.size(); ++i)
+    std::printf("%s %s %s (%lld samples)", i ? " +" : "", n.jurisdictions[i].c_str(),
+                n.versions[i].substr(0, 12).c_str(), static_cast<long long>(n.samples[i]));
+  std::printf("  weighted by samples (%lld in all), %.2f s\n\n", static_cast<long long>(total), n.seconds);
+}
+
+// Each node of the round's jurisdiction on the ledger: balance, stake, units attested for this round,
+// rewards settled so far (an epoch's rewards are settled once it has ended).
+void print_ledger(simulation_ledger& book, const round_report& v, const std::vector<node_spec>& nodes) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, "  %-15s %-26s %-26s %8s  %s\n", "ledger (epoch", "balance", "stake", "attested",
+                "rewards settled");
+  std::string head = buf;
+  head.replace(head.find("(epoch"), 6, "epoch " + std::to_string(book.ledger().current_epoch()));
+  std::fputs(head.c_str(), stdout);
+  for (const auto& n : nodes) {
+    if (n.jurisdiction != v.jurisdiction || n.role == "network") continue;
+    const auto s = book.standing(n.id, v.jurisdiction, v.round);
+    std::snprintf(buf, sizeof buf, "  %-15s %-26s %-26s %8llu  %s\n", n.id.c_str(), s.balance.to_string().c_str(),
+                  s.stake.to_string().c_str(), static_cast<unsigned long long>(s.round_units),
+                  s.rewards.to_string().c_str());
+    std::fputs(buf, stdout);
+  }
+  std::printf("\n");
+}
+
+// After the last round: claim every reward once its epoch is final, print the final standing and
+// audit the ledger (replay every row from genesis). False when the audit fails.
+bool settle_and_audit(simulation_ledger& book, const std::vector<node_spec>& nodes, bool quiet) {
+  const auto claimed = book.claim_rewards();
+  if (!quiet) {
+    std::printf("%-15s %-44s %-26s %-26s %s\n", "node", "wallet", "balance", "stake", "rewards claimed");
+    for (const auto& n : nodes) {
+      if (n.role == "network") continue;
+      const auto s = book.standing(n.id, n.jurisdiction, 0);
+      const auto c = claimed.count(n.id) ? claimed.at(n.id) : ledger::amount{};
+      std::printf("%-15s %-44s %-26s %-26s %s\n", n.id.c_str(), book.addresses().at(n.id).to_string().c_str(),
+                  s.balance.to_string().c_str(), s.stake.to_string().c_str(), c.to_string().c_str());
+    }
+  }
+  const auto audit = book.ledger().audit();
+  if (!audit.ok) {
+    std::fprintf(stderr, "simulate: the ledger audit FAILED after %llu transactions:\n",
+                 static_cast<unsigned long long>(audit.transactions));
+    for (const auto& p : audit.problems) std::fprintf(stderr, "  %s\n", p.c_str());
+    return false;
+  }
+  const auto t = book.ledger().totals();
+  if (!quiet)
+    std::printf(
+        "\nledger audit: %llu transactions replayed from genesis, every invariant holds, state digest 0x%s "
+        "matches; supply %s = genesis %s + minted %s - burned %s\n\n",
+        static_cast<unsigned long long>(audit.transactions), ledger::to_hex(audit.live_digest).c_str(),
+        t.total_supply().to_string().c_str(), t.genesis_supply.to_string().c_str(), t.minted.to_string().c_str(),
+        t.burned.to_string().c_str());
+  return true;
+}
+
 }  // namespace
 
 int run_simulation(const simulation_options& o) {
-  if (o.solvers < 1 || o.coordinators < 1 || o.rounds < 1)
-    throw std::invalid_argument("a simulation needs at least one solver, one coordinator and one round");
+  if (o.solvers < 1 || o.coordinators < 1 || o.rounds < 1 || o.jurisdictions < 1)
+    throw std::invalid_argument(
+        "a simulation needs at least one solver, one coordinator, one round and one "
+        "jurisdiction");
+  if (o.solvers < o.jurisdictions || o.coordinators < o.jurisdictions)
+    throw std::invalid_argument("--jurisdictions " + std::to_string(o.jurisdictions) +
+                                " needs at least as many solvers and coordinators (each jurisdiction has its own)");
   if (o.byzantine < 0 || o.byzantine > o.solvers)
     throw std::invalid_argument("--byzantine " + std::to_string(o.byzantine) + " is more than the solvers");
+  if (o.ledger && o.epoch_seconds < 1)
+    throw std::invalid_argument("--epoch-seconds " + std::to_string(o.epoch_seconds) + " must be at least 1");
   const auto& stop = install_stop_signal_handlers();
   fs::create_directories(o.state_dir);
   const auto state = fs::absolute(o.state_dir);
@@ -173,122 +434,68 @@ int run_simulation(const simulation_options& o) {
     images_dir = sample / "frames";
   }
 
-  // The cast: ids, roles, ports, data slices.
-  std::vector<node_spec> nodes;
-  std::vector<std::string> solver_ids, coordinator_ids;
-  nodes.push_back({"aggregator", "aggregator", free_port(), 0, 1, "none"});
-  for (int j = 0; j < o.coordinators; ++j) {
-    nodes.push_back({"coordinator-" + std::to_string(j + 1), "coordinator", free_port(), j, o.coordinators, "none"});
-    coordinator_ids.push_back(nodes.back().id);
-  }
-  for (int i = 0; i < o.solvers; ++i) {
-    const bool byzantine = i >= o.solvers - o.byzantine;
-    nodes.push_back(
-        {"solver-" + std::to_string(i + 1), "solver", free_port(), i, o.solvers, byzantine ? o.attack : "none"});
-    solver_ids.push_back(nodes.back().id);
-  }
+  const auto nodes = cast_of(o);
   std::map<std::string, std::string> roles;
   for (const auto& n : nodes) roles[n.id] = n.role + (n.attack != "none" ? "*" : "");
 
   std::printf(
-      "simulation: %d solvers (%d Byzantine: %s), %d coordinators, 1 aggregator, %d rounds of %lld steps, "
-      "preset %s, state in %s\n\n",
-      o.solvers, o.byzantine, o.byzantine ? o.attack.c_str() : "-", o.coordinators, o.rounds,
-      static_cast<long long>(o.steps), o.preset.c_str(), state.c_str());
+      "simulation: %d solvers (%d Byzantine: %s), %d coordinators, %d jurisdiction%s, %d rounds of %lld steps, "
+      "preset %s, state in %s\n",
+      o.solvers, o.byzantine, o.byzantine ? o.attack.c_str() : "-", o.coordinators, o.jurisdictions,
+      o.jurisdictions == 1 ? "" : "s", o.rounds, static_cast<long long>(o.steps), o.preset.c_str(), state.c_str());
+  std::unique_ptr<simulation_ledger> book;
+  if (o.ledger) {
+    std::vector<simulation_participant> participants;
+    for (const auto& n : nodes)
+      if (n.role != "network") participants.push_back({n.id, state / n.id, n.role == "aggregator"});
+    book = std::make_unique<simulation_ledger>(state, participants, o.epoch_seconds);
+    std::printf("ledger %s: every node funded with %s, epochs of %lld s; nodes stake for their roles themselves\n",
+                book->path().c_str(), simulation_ledger::participant_funds().to_string().c_str(),
+                static_cast<long long>(o.epoch_seconds));
+  } else {
+    std::printf("no ledger (--no-ledger): nothing is staked, attested or rewarded\n");
+  }
+  std::printf("\n");
   std::fflush(stdout);
 
-  int report_pipe[2];
-  if (::pipe2(report_pipe, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
   std::vector<child> children;
+  std::mutex children_mutex;
   auto kill_all = [&](int sig) {
+    std::lock_guard<std::mutex> lock(children_mutex);
     for (auto& c : children)
       if (!c.exited) ::kill(c.pid, sig);
   };
-  for (const auto& n : nodes) {
+  report_queue reports;
+  auto start = [&](const node_spec& n) {
     const auto dir = state / n.id;
     fs::create_directories(dir);
-    std::vector<std::string> argv{exe,
-                                  "node",
-                                  "--id",
-                                  n.id,
-                                  "--role",
-                                  n.role,
-                                  "--listen",
-                                  endpoint(n.port),
-                                  "--state-dir",
-                                  dir.string(),
-                                  "--data",
-                                  data_dir.string(),
-                                  "--slice",
-                                  std::to_string(n.slice),
-                                  "--slices",
-                                  std::to_string(n.slices),
-                                  "--preset",
-                                  o.preset,
-                                  "--batch",
-                                  std::to_string(o.batch),
-                                  "--threads",
-                                  std::to_string(o.threads_per_node),
-                                  "--modalities",
-                                  o.modalities,
-                                  "--seed",
-                                  "1"};
-    if (!images_dir.empty()) argv.insert(argv.end(), {"--images", images_dir.string()});
-    for (const auto& p : nodes)
-      if (p.id != n.id) argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port)});
-    if (o.trace) argv.insert(argv.end(), {"--trace", (dir / "trace.jsonl").string()});
-    if (n.role == "aggregator") {
-      const auto t = std::to_string(o.phase_timeout_seconds);
-      argv.insert(argv.end(), {"--solvers",
-                               join(solver_ids),
-                               "--coordinators",
-                               join(coordinator_ids),
-                               "--rounds",
-                               std::to_string(o.rounds),
-                               "--steps",
-                               std::to_string(o.steps),
-                               "--lr",
-                               std::to_string(o.learning_rate),
-                               "--rule",
-                               o.rule,
-                               "--json-reports",
-                               "--commit-timeout",
-                               t,
-                               "--reveal-timeout",
-                               t,
-                               "--score-commit-timeout",
-                               t,
-                               "--score-reveal-timeout",
-                               t});
-      if (o.parity)
-        argv.insert(argv.end(),
-                    {"--parity-steps", std::to_string(static_cast<std::int64_t>(o.solvers) * o.rounds * o.steps)});
-      // A fresh simulation starts from round 1: forget an earlier run's journal.
-      fs::remove_all(dir / "aggregator");
-    }
-    if (n.role == "solver") argv.insert(argv.end(), {"--attack", n.attack});
-    if (n.role == "coordinator") argv.insert(argv.end(), {"--reference-steps", std::to_string(o.reference_steps)});
+    auto argv = node_argv(o, n, nodes, exe, dir, data_dir, images_dir, book.get());
     child c;
     c.spec = n;
     c.log = dir / "node.log";
-    c.pid = spawn_process(argv, c.log, n.role == "aggregator" ? report_pipe[1] : -1);
+    int report_fd = -1;
+    if (n.role == "aggregator" || n.role == "network") {
+      int p[2];
+      if (::pipe2(p, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+      report_fd = p[1];
+      reports.follow(p[0]);
+    }
+    c.pid = spawn_process(argv, c.log, report_fd);
+    if (report_fd >= 0) ::close(report_fd);
+    std::lock_guard<std::mutex> lock(children_mutex);
     children.push_back(c);
-  }
-  ::close(report_pipe[1]);
+  };
 
-  // Read the aggregator's reports while watching the others.
-  FILE* reports = ::fdopen(report_pipe[0], "r");
-  int rounds_seen = 0, exit_code = 0;
-  double previous_loss = -1;
   std::string failure;
+  std::atomic<bool> watching{true};
   std::thread watcher([&] {
-    while (true) {
-      bool all_done = true;
-      for (auto& c : children) {
-        if (c.exited) continue;
-        int status = 0;
-        pid_t r = ::waitpid(c.pid, &status, WNOHANG);
-        if (r == c.pid) {
+    while (watching.load()) {
+      {
+        std::lock_guard<std::mutex> lock(children_mutex);
+        for (auto& c : children) {
+          if (c.exited) continue;
+          int status = 0;
+          if (::waitpid(c.pid, &status, WNOHANG) != c.pid) continue;
           c.exited = true;
           c.status = status;
           const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
@@ -297,77 +504,129 @@ int run_simulation(const simulation_options& o) {
                       (WIFEXITED(status) ? "exit " + std::to_string(WEXITSTATUS(status))
                                          : "signal " + std::to_string(WTERMSIG(status))) +
                       "); last lines of " + c.log.string() + ":\n" + tail(c.log, 15);
-            kill_all(SIGTERM);
+            for (auto& other : children)
+              if (!other.exited) ::kill(other.pid, SIGTERM);
           }
-        } else {
-          all_done = false;
         }
       }
       if (stop.load()) kill_all(SIGTERM);
-      if (all_done) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
-  char* line = nullptr;
-  std::size_t cap = 0;
-  while (::getline(&line, &cap, reports) > 0) {
-    std::string text(line);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (text.empty() || text.front() != '{') continue;
+  auto failed = [&] {
+    std::lock_guard<std::mutex> lock(children_mutex);
+    return !failure.empty();
+  };
+  auto finish_watching = [&] {
+    {
+      std::lock_guard<std::mutex> lock(children_mutex);
+      for (auto& c : children)
+        if (!c.exited && c.spec.role != "aggregator" && c.spec.role != "network") ::kill(c.pid, SIGTERM);
+    }
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(children_mutex);
+        bool all = true;
+        for (const auto& c : children) all = all && c.exited;
+        if (all) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    watching = false;
+    watcher.join();
+  };
+
+  // Aggregators first: with a ledger each founds its jurisdiction, which the others then join.
+  for (const auto& n : nodes)
+    if (n.role == "aggregator") start(n);
+  if (book) {
+    for (const auto& n : nodes) {
+      if (n.role != "aggregator") continue;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+      while (!book->jurisdiction_exists(n.jurisdiction) && !failed() && !stop.load()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          std::lock_guard<std::mutex> lock(children_mutex);
+          failure = n.id + " did not create jurisdiction '" + n.jurisdiction + "' within 120 s; see " +
+                    (state / n.id / "node.log").string() + "\n";
+          for (auto& c : children)
+            if (!c.exited) ::kill(c.pid, SIGTERM);
+          break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+  if (!failed())
+    for (const auto& n : nodes)
+      if (n.role != "aggregator") start(n);
+  reports.start_done();
+
+  // Read the reports (aggregators and the network aggregator) while the watcher looks after the nodes.
+  std::map<std::string, int> rounds_seen;
+  std::map<std::string, double> previous_loss;
+  for (std::string text; reports.next(text);) {
     try {
       const auto parity = parse_parity_report(text);
+      const auto network = parity ? parse_result<network_report>::failure("") : parse_network_report(text);
       if (o.on_report) {
         o.on_report(text);
-        if (!parity && read_report(text).round > 0) ++rounds_seen;
+        if (!parity && !network) {
+          const auto v = read_report(text);
+          if (v.round > 0) ++rounds_seen[v.jurisdiction];
+        }
+        continue;
+      }
+      if (o.json) {
+        std::printf("%s\n", text.c_str());
+        std::fflush(stdout);
+        if (!parity && !network) {
+          const auto v = read_report(text);
+          if (v.round > 0) ++rounds_seen[v.jurisdiction];
+        }
         continue;
       }
       if (parity) {
         const double central = parity->central_loss;
-        if (o.json) {
-          std::printf("%s\n", text.c_str());
-        } else {
-          std::printf(
-              "parity: federated held-out loss %.4f; one node on the union of the data, %lld steps: %.4f "
-              "(federated/central %.3f)\n\n",
-              previous_loss, static_cast<long long>(parity->central_steps), central,
-              central > 0 ? previous_loss / central : 0.0);
-        }
-        std::fflush(stdout);
-        continue;
-      }
-      auto v = read_report(text);
-      if (o.json) {
-        std::printf("%s\n", text.c_str());
-        std::fflush(stdout);
+        const double federated = previous_loss.empty() ? -1 : previous_loss.begin()->second;
+        std::printf(
+            "parity: federated held-out loss %.4f; one node on the union of the data, %lld steps: %.4f "
+            "(federated/central %.3f)\n\n",
+            federated, static_cast<long long>(parity->central_steps), central, central > 0 ? federated / central : 0.0);
+      } else if (network) {
+        print_network(*network);
       } else {
-        print_table(v, previous_loss, o.solvers, roles);
+        auto v = read_report(text);
+        const double before = previous_loss.count(v.jurisdiction) ? previous_loss[v.jurisdiction] : -1;
+        print_table(v, before, roles, o.jurisdictions > 1);
+        if (book && v.round > 0) print_ledger(*book, v, nodes);
+        previous_loss[v.jurisdiction] = v.held_out_loss;
+        if (v.round > 0) ++rounds_seen[v.jurisdiction];
       }
-      previous_loss = v.held_out_loss;
-      if (v.round > 0) ++rounds_seen;
+      std::fflush(stdout);
     } catch (const std::exception& e) {  // a line that is not a report (nlohmann or read_report)
-      spdlog::warn("simulate: unreadable report from the aggregator: {}", e.what());
+      spdlog::warn("simulate: unreadable report: {}", e.what());
     }
   }
-  std::free(line);
-  std::fclose(reports);
-  // The aggregator has finished (or died): stop the others.
-  for (auto& c : children)
-    if (c.spec.role != "aggregator") ::kill(c.pid, SIGTERM);
-  watcher.join();
+  // The aggregators have finished (or died): stop the others.
+  finish_watching();
   for (const auto& c : children) {
-    if (c.spec.role == "aggregator" && !(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) && failure.empty())
-      failure = "the aggregator failed; last lines of " + c.log.string() + ":\n" + tail(c.log, 15);
+    const bool reporter = c.spec.role == "aggregator" || c.spec.role == "network";
+    if (reporter && !(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0) && failure.empty())
+      failure = c.spec.id + " failed; last lines of " + c.log.string() + ":\n" + tail(c.log, 15);
   }
+  int closed = o.rounds;
+  for (const auto& n : nodes)
+    if (n.role == "aggregator") closed = std::min(closed, rounds_seen[n.jurisdiction]);
+  if (failure.empty() && closed < o.rounds)
+    failure =
+        "only " + std::to_string(closed) + " of " + std::to_string(o.rounds) + " rounds closed in every jurisdiction\n";
   if (!failure.empty()) {
     std::fprintf(stderr, "simulate: %s", failure.c_str());
-    exit_code = 1;
-  } else if (rounds_seen < o.rounds) {
-    std::fprintf(stderr, "simulate: only %d of %d rounds closed\n", rounds_seen, o.rounds);
-    exit_code = 1;
-  } else if (!o.json) {
-    std::printf("%d rounds closed; logs and state under %s\n", rounds_seen, state.c_str());
+    return 1;
   }
-  return exit_code;
+  if (book && !settle_and_audit(*book, nodes, o.json || o.on_report)) return 1;
+  if (!o.json && !o.on_report) std::printf("%d rounds closed; logs and state under %s\n", closed, state.c_str());
+  return 0;
 }
 
 }  // namespace atn

@@ -15,7 +15,12 @@ struct simulation_options {
   int solvers = 4;
   int coordinators = 2;
   int rounds = 3;
-  int byzantine = 0;  ///< the last K solvers attack
+  int jurisdictions = 1;  ///< solvers and coordinators spread over them; J > 1 adds the network aggregator
+  /// The economy: a fresh ledger from a genesis funding every node, which stake themselves.
+  bool ledger = true;
+  std::int64_t epoch_seconds = 20;      ///< short epochs, so rewards settle while one watches
+  std::string slash_fraction = "0.01";  ///< of the stake, for a commitment never revealed or not matched
+  int byzantine = 0;                    ///< the last K solvers attack
   std::string attack = "signflip";
   std::optional<std::filesystem::path> data;  ///< ATN data; default: generated sample data
   std::optional<std::filesystem::path> images;

@@ -55,6 +55,14 @@ struct section_reader {
     if (text.empty()) return;
     out = expand_path(text, file.parent_path());
   }
+  void map(const char* key, std::map<std::string, std::string>& out, const char* what) const {
+    if (!node[key]) return;
+    if (!node[key].IsMap()) fail(key, what);
+    for (const auto& kv : node[key]) {
+      if (!kv.second.IsScalar()) fail(key, what);
+      out[kv.first.as<std::string>()] = kv.second.as<std::string>();
+    }
+  }
   void seconds(const char* key, std::chrono::milliseconds& out) const {
     double s = -1;
     get(key, s);
@@ -76,8 +84,9 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
   const auto fed = root["federation"];
   if (!fed || !fed.IsMap()) throw std::runtime_error(file.string() + ": no `federation:` section");
   section_reader r{file, fed, ""};
-  r.check_keys({"id", "role", "jurisdiction", "listen", "peers", "state_dir", "data", "images", "slice", "slices",
-                "preset", "batch", "seed", "threads", "trace", "aggregator", "solver", "coordinator"});
+  r.check_keys({"id",     "role",       "jurisdiction", "listen",      "peers",   "state_dir", "data",
+                "images", "slice",      "slices",       "preset",      "batch",   "seed",      "threads",
+                "trace",  "aggregator", "solver",       "coordinator", "network", "ledger"});
   r.get("id", o.id);
   r.parsed("role", o.role, parse_node_role);
   r.get("jurisdiction", o.jurisdiction);
@@ -111,7 +120,8 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
   if (const auto agg = fed["aggregator"]) {
     section_reader a{file, agg, "aggregator."};
     a.check_keys({"solvers", "coordinators", "stake", "rounds", "steps", "learning_rate", "modalities", "rule", "trim",
-                  "commit_timeout", "reveal_timeout", "score_commit_timeout", "score_reveal_timeout"});
+                  "commit_timeout", "reveal_timeout", "score_commit_timeout", "score_reveal_timeout", "wallets",
+                  "slash_fraction", "network_aggregator"});
     a.get("solvers", o.aggregator.solvers);
     a.get("coordinators", o.aggregator.coordinators);
     if (agg["stake"]) {
@@ -129,6 +139,23 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
     a.seconds("reveal_timeout", o.aggregator.reveal_timeout);
     a.seconds("score_commit_timeout", o.aggregator.score_commit_timeout);
     a.seconds("score_reveal_timeout", o.aggregator.score_reveal_timeout);
+    a.map("wallets", o.aggregator.ledger_addresses, "must map node ids to wallet addresses");
+    a.parsed("slash_fraction", o.aggregator.slash_fraction_bps,
+             [](const std::string& text) { return parse_fraction_bps(text, "value"); });
+    a.get("network_aggregator", o.aggregator.network_aggregator);
+  }
+  if (const auto n = fed["network"]) {
+    section_reader nr{file, n, "network."};
+    nr.check_keys({"aggregators", "rounds"});
+    nr.map("aggregators", o.network.aggregators, "must map jurisdictions to their aggregators' node ids");
+    nr.get("rounds", o.network.rounds);
+  }
+  if (const auto l = fed["ledger"]) {
+    section_reader lr{file, l, "ledger."};
+    lr.check_keys({"enabled", "file", "auto_stake"});
+    lr.get("enabled", o.economy.enabled);
+    lr.path("file", o.economy.ledger_file);
+    lr.get("auto_stake", o.economy.auto_stake);
   }
   if (const auto s = fed["solver"]) {
     section_reader sr{file, s, "solver."};

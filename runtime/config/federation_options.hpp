@@ -15,10 +15,22 @@
 
 namespace atn {
 
-enum class node_role { solver, coordinator, aggregator };
+enum class node_role { solver, coordinator, aggregator, network };
 const char* to_string(node_role role);
 /// Throws std::invalid_argument naming the text.
 node_role parse_node_role(const std::string& text);
+
+/// A node's part in the economy (issue 15): its wallet (`<state_dir>/wallet.key`) and the ledger it
+/// shares with the other nodes.
+struct economy_options {
+  bool enabled = true;                ///< false (`--no-ledger`): nothing attested or earned; warned at start
+  std::filesystem::path ledger_file;  ///< empty: <state_dir>/../ledger.sqlite, as the ledger commands use
+  bool auto_stake = true;             ///< stake the role's minimum (and join or found the jurisdiction) itself
+};
+
+/// "0.01" → 100: a fraction in [0, 1] with at most four decimals as basis points, read exactly
+/// (never through a float). Throws std::invalid_argument naming `option` and the text.
+std::uint32_t parse_fraction_bps(const std::string& text, const std::string& option);
 
 struct federation_node_options {
   std::string id;
@@ -42,6 +54,8 @@ struct federation_node_options {
   delta_attack attack = delta_attack::none;  ///< simulations: this solver attacks (runtime/adversary)
   coordinator_options coordinator;
   round_aggregator_options aggregator;
+  network_aggregator_options network;  ///< role network: the jurisdictions' aggregators
+  economy_options economy;
   bool json_reports = false;  ///< aggregator: one JSON object per round on stdout
   /// Aggregator: after the rounds, train the initial model on the union of the data for this many
   /// steps in one place and print its held-out loss next to the federated one (0 = no parity run).

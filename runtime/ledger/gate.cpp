@@ -62,10 +62,29 @@ gate_result pass_gate(ledger& l, const wallet& w, const gate_options& o) {
 
   const auto jurisdiction = o.jurisdiction.empty() ? std::nullopt : find_jurisdiction(l, o.jurisdiction);
   if (!o.jurisdiction.empty() && !(jurisdiction && is_member(*jurisdiction, w.addr()))) {
+    if (!jurisdiction && o.r == role::aggregator && o.auto_stake) {
+      // An aggregator without its jurisdiction founds it (the guild stake).
+      try {
+        out.transactions.push_back(submit_as(l, w, tx::create_jurisdiction(o.jurisdiction, o.spec)));
+      } catch (const ledger_refusal& r) {
+        out.message = "cannot create jurisdiction '" + o.jurisdiction + "': " + r.what();
+        return out;
+      }
+      done.push_back("created jurisdiction '" + o.jurisdiction + "' (" + specialisation_name(o.spec) + ")");
+      out.open = true;
+      out.message = "wallet " + who + ": active aggregator stake, aggregator of jurisdiction '" + o.jurisdiction + "'";
+      for (const auto& d : done) out.message += "; " + d;
+      return out;
+    }
     if (!jurisdiction) {
       out.message = "jurisdiction '" + o.jurisdiction +
                     "' does not exist; create it with `atn-node jurisdiction create " + o.jurisdiction +
                     " --spec text" + state_dir_option(o) + "` or pick one from `atn-node jurisdiction list`";
+      return out;
+    }
+    if (o.r == role::aggregator) {
+      out.message = "jurisdiction '" + o.jurisdiction + "' has the aggregator " + jurisdiction->aggregator.to_string() +
+                    ", not " + who + "; a jurisdiction has one aggregator";
       return out;
     }
     if (!o.auto_stake) {

@@ -1,7 +1,7 @@
 // Economic gating (backlog 4.1): a node takes part in a role only with a wallet, a reachable ledger and
 // an active stake of that role (and, for a jurisdiction's round, membership of it). With auto_stake
 // the node stakes the role's minimum and joins its jurisdiction itself when its balance allows;
-// otherwise the gate says in one line what is missing and the command that fixes it.
+// an aggregator founds its jurisdiction; otherwise the gate says in one line what is missing and the command that fixes it.
 #pragma once
 
 #include "runtime/ledger/ledger.hpp"
@@ -16,6 +16,8 @@ struct gate_options {
   role r = role::solver;
   std::string jurisdiction;  ///< empty: no jurisdiction (solo mode)
   bool auto_stake = true;
+  /// An aggregator whose jurisdiction does not exist yet creates it (auto_stake) with this specialisation.
+  specialisation spec = specialisation::text;
   std::string state_dir;  ///< named in the fixes the message suggests
 };
 

@@ -2,14 +2,17 @@
 
 #include "actors/coordinator.hpp"
 #include "actors/ema_updater.hpp"
+#include "actors/network_aggregator.hpp"
 #include "actors/solver.hpp"
 #include "actors/trainer.hpp"
 #include "actors/zmq_bridge.hpp"
 #include "messages/bridge_messages.hpp"
 #include "messages/bridge_stats.hpp"
+#include "messages/treasury_messages.hpp"
 #include "messages/wire_codec.hpp"
 #include "model/schedules.hpp"
 #include "model/vl_jepa_trainer.hpp"
+#include "runtime/node/node_economy.hpp"
 #include "runtime/node/node_status.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/training/training_data.hpp"
@@ -21,6 +24,8 @@
 
 #include <deque>
 #include <iostream>
+#include <optional>
+#include <thread>
 
 #include <unistd.h>
 
@@ -132,6 +137,26 @@ model_evaluation central_baseline(vl_jepa_trainer& engine, const named_tensors& 
   return ao.evaluate(engine.shared_weights());
 }
 
+// Waits (up to 30 s) until the treasury client has sent what it holds — the last round's close_round
+// came just before the end — and logs the node's standing; what is still pending stays in the outbox.
+void drain_treasury(caf::scoped_actor& self, const caf::actor& treasury, const std::string& id) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    std::optional<treasury_status> status;
+    self->request(treasury, std::chrono::seconds(30), treasury_status_atom::value)
+        .receive([&](const treasury_status& s) { status = s; }, [](const caf::error&) {});
+    if (!status) return;
+    if (status->pending == 0 || std::chrono::steady_clock::now() > give_up) {
+      spdlog::info("{}: ledger: wallet {} balance {}, stake {}, {} applied, {} refused, {} pending{}{}", id,
+                   status->address, status->balance, status->stake.empty() ? "none" : status->stake, status->applied,
+                   status->refused, status->pending,
+                   status->last_error.empty() ? "" : "; last error: ", status->last_error);
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the client retries on its own clock
+  }
+}
+
 }  // namespace
 
 int run_federation_node(const federation_node_options& o, const std::atomic<bool>& stop) {
@@ -162,10 +187,13 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     data_options.held_out_slice = o.slice;
     data_options.held_out_slices = o.slices;
   }
-  auto data = std::make_shared<training_data>(load_training_data(data_options, problems));
-  spdlog::info("{} ({}): {} training and {} held-out samples from {} (slice {}/{}); input problems: {}", o.id,
-               to_string(o.role), data->train.size(), data->held_out.size(), o.data_dir.string(), o.slice + 1, o.slices,
-               problems.summary());
+  auto data = std::make_shared<training_data>();
+  if (o.role != node_role::network) {  // the network aggregator averages models; it holds no data
+    *data = load_training_data(data_options, problems);
+    spdlog::info("{} ({}): {} training and {} held-out samples from {} (slice {}/{}); input problems: {}", o.id,
+                 to_string(o.role), data->train.size(), data->held_out.size(), o.data_dir.string(), o.slice + 1,
+                 o.slices, problems.summary());
+  }
 
   auto engine = std::make_shared<vl_jepa_trainer>(model, train);
   caf::actor_system_config cfg;
@@ -183,6 +211,26 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   auto bridge = spawn_zmq_bridge(system, bridge_opt, relay);
   self->monitor(bridge);
 
+  // The economy: the gate for this node's role, then the treasury client that attests and closes rounds.
+  node_economy economy;
+  if (o.role != node_role::network) {
+    if (o.economy.enabled) {
+      try {
+        economy = join_economy(system, o);
+      } catch (const std::exception& e) {
+        spdlog::error("{}: {}", o.id, e.what());
+        self->send_exit(bridge, caf::exit_reason::user_shutdown);
+        self->send_exit(relay, caf::exit_reason::user_shutdown);
+        return 1;
+      }
+    } else {
+      spdlog::warn(
+          "{}: running without a ledger (--no-ledger): nothing this node does is attested, rewarded or "
+          "slashed",
+          o.id);
+    }
+  }
+
   caf::actor role_actor;
   round_aggregator_options aggregator_options;  // kept for the parity run
   std::shared_ptr<batch_source> batches;
@@ -199,7 +247,7 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
         so.corrupt_delta = [attack = o.attack, seed = o.seed](const named_tensors& delta, std::int64_t round) {
           return apply_attack(delta, attack, seed + static_cast<std::uint64_t>(round));
         };
-      role_actor = spawn_solver(system, so, trainer, bridge);  // the trainer owns the engine
+      role_actor = spawn_solver(system, so, trainer, bridge, economy.treasury);  // the trainer owns the engine
       break;
     }
     case node_role::coordinator: {
@@ -229,7 +277,14 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
         };
       }
       aggregator_options = ao;
-      role_actor = spawn_aggregator(system, ao, bridge, self);
+      role_actor = spawn_aggregator(system, ao, bridge, self, aggregator_thread::own, economy.treasury);
+      break;
+    }
+    case node_role::network: {
+      auto no = o.network;
+      no.node_id = o.id;
+      no.state_dir = o.state_dir / "network";
+      role_actor = spawn_network_aggregator(system, no, bridge, self);
       break;
     }
   }
@@ -251,6 +306,9 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     self->receive(
         [&](const round_report& r) {
           if (o.json_reports) std::cout << round_report_json(r) << std::endl;
+        },
+        [&](const network_report& r) {
+          if (o.json_reports) std::cout << network_report_json(r) << std::endl;
         },
         [&](round_done_atom, std::int64_t rounds) {
           spdlog::info("{}: {} rounds done", o.id, rounds);
@@ -283,6 +341,11 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     if (o.json_reports) std::cout << parity_report_json(parity) << std::endl;
   }
   self->send_exit(role_actor, caf::exit_reason::user_shutdown);
+  if (economy.treasury) {
+    drain_treasury(self, economy.treasury, o.id);
+    self->send_exit(economy.treasury, caf::exit_reason::user_shutdown);
+    self->wait_for(economy.treasury);
+  }
   self->send_exit(bridge, caf::exit_reason::user_shutdown);
   self->send_exit(relay, caf::exit_reason::user_shutdown);
   return exit_code;

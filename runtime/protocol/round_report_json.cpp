@@ -26,6 +26,7 @@ void to_json(nlohmann::json& j, const round_report& r) {
       {"commits", r.commits},
       {"reveals", r.reveals},
       {"score_reveals", r.score_reveals},
+      {"samples", r.samples},
       {"accepted", r.accepted},
       {"rejected", std::move(rejected)},
       {"uids", r.uids},
@@ -33,6 +34,8 @@ void to_json(nlohmann::json& j, const round_report& r) {
       {"consensus", r.consensus},
       {"incentive", r.incentive},
       {"dividends", r.dividends},
+      {"server_emission", r.server_emission},
+      {"validator_emission", r.validator_emission},
       {"train_seconds", r.train_seconds},
       {"protocol_seconds", r.protocol_seconds},
       {"aggregate_seconds", r.aggregate_seconds},
@@ -50,6 +53,7 @@ void from_json(const nlohmann::json& j, round_report& r) {
   j.at("commits").get_to(r.commits);
   j.at("reveals").get_to(r.reveals);
   j.at("score_reveals").get_to(r.score_reveals);
+  j.at("samples").get_to(r.samples);
   j.at("accepted").get_to(r.accepted);
   r.rejected.clear();
   for (const auto& [node, why] : j.at("rejected").items()) {
@@ -62,6 +66,8 @@ void from_json(const nlohmann::json& j, round_report& r) {
   j.at("consensus").get_to(r.consensus);
   j.at("incentive").get_to(r.incentive);
   j.at("dividends").get_to(r.dividends);
+  j.at("server_emission").get_to(r.server_emission);
+  j.at("validator_emission").get_to(r.validator_emission);
   j.at("train_seconds").get_to(r.train_seconds);
   j.at("protocol_seconds").get_to(r.protocol_seconds);
   j.at("aggregate_seconds").get_to(r.aggregate_seconds);
@@ -96,6 +102,30 @@ parse_result<parity_report> parse_parity_report(std::string_view line) {
     return nlohmann::json::parse(line).at("parity").get<parity_report>();
   } catch (const std::exception& e) {
     return parse_result<parity_report>::failure(std::string("not a parity line: ") + e.what());
+  }
+}
+
+void to_json(nlohmann::json& j, const network_report& n) {
+  j = nlohmann::json{{"round", n.round},       {"version", n.version}, {"jurisdictions", n.jurisdictions},
+                     {"versions", n.versions}, {"samples", n.samples}, {"seconds", n.seconds}};
+}
+
+void from_json(const nlohmann::json& j, network_report& n) {
+  j.at("round").get_to(n.round);
+  j.at("version").get_to(n.version);
+  j.at("jurisdictions").get_to(n.jurisdictions);
+  j.at("versions").get_to(n.versions);
+  j.at("samples").get_to(n.samples);
+  j.at("seconds").get_to(n.seconds);
+}
+
+std::string network_report_json(const network_report& n) { return nlohmann::json{{"network", n}}.dump(); }
+
+parse_result<network_report> parse_network_report(std::string_view line) {
+  try {
+    return nlohmann::json::parse(line).at("network").get<network_report>();
+  } catch (const std::exception& e) {
+    return parse_result<network_report>::failure(std::string("not a network line: ") + e.what());
   }
 }
 

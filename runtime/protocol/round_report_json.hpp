@@ -1,5 +1,6 @@
 // The aggregator's JSON lines: the round report (one object per line on stdout, for the simulation)
-// and, after the last round, the parity line `{"parity": {...}}`; one schema each, which the node
+// and, after the last round, the parity line `{"parity": {...}}`; the network aggregator's line
+// `{"network": {...}}` per round; one schema each, which the node
 // writes and the simulation reads back. Field names are the structs'; a loss or cosine of -1 (not
 // measured) is written as -1, a non-finite one as null and read back as -1.
 #pragma once
@@ -42,5 +43,12 @@ std::string parity_report_json(const parity_report& p);
 
 /// Reads one line parity_report_json wrote; refuses any other line (a round report too), saying why.
 parse_result<parity_report> parse_parity_report(std::string_view line);
+
+/// The network aggregator's line per round, `{"network": {...}}`.
+void to_json(nlohmann::json& j, const network_report& n);
+void from_json(const nlohmann::json& j, network_report& n);
+std::string network_report_json(const network_report& n);
+/// Reads one line network_report_json wrote; refuses any other line, saying why.
+parse_result<network_report> parse_network_report(std::string_view line);
 
 }  // namespace atn

@@ -1,0 +1,32 @@
+// A federation node's entry into the economy: its wallet, the ledger, the gate for its role and the
+// treasury client that from then on is the only one talking to the ledger.
+#pragma once
+
+#include "runtime/config/federation_options.hpp"
+
+#include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace atn {
+
+struct node_economy {
+  caf::actor treasury;  ///< actors/treasury_client
+  std::string address;  ///< the wallet's address
+};
+
+/// Where a node's ledger is: `economy.ledger_file`, else `<state_dir>/../ledger.sqlite`.
+std::filesystem::path ledger_path_for(const economy_options& economy, const std::filesystem::path& state_dir);
+
+/// Loads `<state_dir>/wallet.key`, opens the ledger, passes the gate (runtime/ledger/gate) for the
+/// node's role in its jurisdiction — staking, joining or founding it with auto_stake — and spawns
+/// the treasury client with its outbox under the state dir. A closed gate throws
+/// std::runtime_error with one line naming what is missing and the command that fixes it (no wallet,
+/// no ledger at X, balance too low, …). A busy ledger is retried for up to 30 s.
+node_economy join_economy(caf::actor_system& system, const federation_node_options& o);
+
+}  // namespace atn
