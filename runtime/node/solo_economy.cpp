@@ -34,8 +34,11 @@ solo_economy open_solo_economy(const node_config& c) {
                          "` (configs/genesis-example.yaml shows the form) or set ledger.path" + opt_out);
   try {
     out.ledger = ledger::sqlite_ledger::open(out.ledger_path, ledger::system_clock_seconds());
+  } catch (const ledger::ledger_unavailable& e) {
+    throw economy_closed("ledger unreachable at " + out.ledger_path.string() + " (busy: " + e.what() +
+                         "); start the node again once it is free");
   } catch (const std::exception& e) {
-    throw economy_closed("ledger unreachable at " + out.ledger_path.string() + ": " + e.what());
+    throw economy_closed(std::string(e.what()) + "; name the ledger file with ledger.path or --ledger");
   }
 
   ledger::gate_options g;

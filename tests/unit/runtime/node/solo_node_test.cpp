@@ -258,6 +258,9 @@ TEST_CASE(
           {"not training: no ledger at " + elsewhere.string(),
            "`atn-node ledger init --genesis FILE --ledger " + elsewhere.string() + "`"});
   CHECK_FALSE(fs::exists(elsewhere));
+  std::ofstream(fx.dir.path / "notes.sqlite") << "not a ledger\n";
+  refused(fx.run_to_end(" --ledger " + (fx.dir.path / "notes.sqlite").string()),
+          {"not training: " + (fx.dir.path / "notes.sqlite").string() + " is not an atn ledger"});
   refused(fx.run_to_end(), {"not training: wallet " + address + " has no solver stake and its balance 12 ATN < 50 ATN",
                             "atn-node transfer " + address + " AMOUNT"});
 
