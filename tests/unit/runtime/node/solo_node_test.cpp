@@ -7,6 +7,7 @@
 #include "tests/unit/support/node_process.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
+#include <sqlite3.h>
 #include <catch2/catch.hpp>
 
 #include "tests/unit/support/run_node.hpp"
@@ -294,4 +295,41 @@ TEST_CASE("atn-node run --no-ledger trains without the ledger and says that noth
   CHECK(run_status(fx.config).find("economy:  OFF") != std::string::npos);
   fx.stop(*node);
   CHECK_FALSE(fs::exists(fx.state / "treasury_outbox.sqlite"));
+}
+
+TEST_CASE(
+    "atn-node run keeps training while the ledger is busy: the attestation waits in the outbox, status says "
+    "why, and it is applied once the ledger frees",
+    "[solo_node][ledger]") {
+  solo_fixture fx(true, "");
+  const test::node_ledger money(fx.state);
+  auto node = fx.start();
+  REQUIRE(test::eventually([&] { return fx.log_has("running: preset tiny"); }, 30s));  // the gate staked
+  sqlite3* lock = nullptr;
+  REQUIRE(sqlite3_open(money.file.c_str(), &lock) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(lock, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);  // another writer
+  fx.append_turns(6);
+  // The cycle's checkpoint is written once the attestation is in the outbox, not on the ledger.
+  const bool waiting = test::eventually(
+      [&] {
+        auto s = fx.status();
+        return s && s->economy && s->economy->pending == 1 && fs::exists(solo_checkpoint_path(fx.state));
+      },
+      40s);
+  INFO(test::read_text(fx.log));
+  REQUIRE(waiting);
+  CHECK(fx.log_has("attestation solo/attest/solo/2 of 2 steps is queued"));
+  CHECK(fx.status()->economy->last_error.rfind("ledger unavailable: ", 0) == 0);
+  CHECK(run_status(fx.config).find("last error: ledger unavailable: ") != std::string::npos);
+  CHECK(money.attested() == 0);
+  REQUIRE(sqlite3_exec(lock, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(lock);
+  REQUIRE(test::eventually(
+      [&] {
+        auto s = fx.status();
+        return s && s->economy && s->economy->pending == 0 && s->economy->applied == 1;
+      },
+      40s));
+  CHECK(money.attested() == 2);
+  fx.stop(*node);
 }
