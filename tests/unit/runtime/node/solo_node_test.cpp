@@ -1,5 +1,6 @@
 // `atn-node run` as a user runs it: a real process following a temp ATN directory.
 #include "runtime/node/solo_node.hpp"
+#include "model/checkpoint.hpp"
 #include "runtime/config/node_config.hpp"
 #include "runtime/node/node_status.hpp"
 #include "runtime/storage/feed_store.hpp"
@@ -332,4 +333,30 @@ TEST_CASE(
       40s));
   CHECK(money.attested() == 2);
   fx.stop(*node);
+}
+
+TEST_CASE("a clean stop in the middle of a cycle attests the steps the checkpoint keeps", "[solo_node][ledger]") {
+  solo_fixture fx(true, "ledger:\n  enabled: true\n");
+  {  // long cycles, so the stop comes in the middle of one
+    std::string text = test::read_text(fx.config);
+    text.replace(text.find("steps_per_cycle: 2"), 18, "steps_per_cycle: 500");
+    std::ofstream(fx.config) << text;
+  }
+  const test::node_ledger money(fx.state);
+  auto node = fx.start();
+  fx.append_turns(6);
+  REQUIRE(test::eventually(
+      [&] {
+        auto s = fx.status();
+        return s && s->activity.rfind("training cycle 1, step ", 0) == 0;
+      },
+      60s));
+  fx.stop(*node);
+  const std::string bytes = test::read_text(solo_checkpoint_path(fx.state));
+  REQUIRE_FALSE(bytes.empty());
+  const std::int64_t steps = decode_checkpoint(std::vector<std::uint8_t>(bytes.begin(), bytes.end()), "ckpt").steps;
+  CHECK(steps > 0);
+  CHECK(steps < 500);
+  CHECK(money.attested() == static_cast<std::uint64_t>(steps));
+  CHECK(fx.log_has("ledger applied solo/attest/solo/" + std::to_string(steps) + " (attest_usage)"));
 }
