@@ -29,6 +29,7 @@ void add_unstake_command(CLI::App& app);
 void add_balance_command(CLI::App& app);
 void add_jurisdiction_command(CLI::App& app);
 void add_rewards_command(CLI::App& app);
+void add_transfer_command(CLI::App& app);
 void add_bench_ledger_command(CLI::App& app);
 
 namespace {
@@ -85,6 +86,7 @@ void register_commands(CLI::App& app) {
   add_balance_command(app);
   add_jurisdiction_command(app);
   add_rewards_command(app);
+  add_transfer_command(app);
   add_bench_ledger_command(app);
 }
 

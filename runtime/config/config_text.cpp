@@ -84,6 +84,15 @@ train:
   threads: 0
   checkpoint_every_cycles: 1
   seed: 1
+
+ledger:
+  # Attest each training cycle on the ledger with the wallet <state_dir>/wallet.key (`atn-node wallet
+  # new`) and earn for it. false: train without it; nothing is attested or earned.
+  enabled: true
+  # The ledger file; empty: ledger.sqlite beside the state dir, where the ledger commands look.
+  path:
+  # Stake the solver minimum from the wallet's balance when it holds no stake.
+  auto_stake: true
 )";
   return text;
 }

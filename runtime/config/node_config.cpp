@@ -370,6 +370,14 @@ node_config parse_node_config(const std::string& text, const fs::path& file) {
               {"checkpoint_every_cycles", [&](auto& v, auto& k) { t.checkpoint_every_cycles = r.integer(v, k, 1); }},
               {"seed", [&](auto& v, auto& k) { t.seed = r.unsigned_integer(v, k); }}});
        }},
+      {"ledger",
+       [&](auto& n, auto& name) {
+         auto& l = c.ledger;
+         r.section(n, name,
+                   {{"enabled", [&](auto& v, auto& k) { l.enabled = r.boolean(v, k); }},
+                    {"path", [&](auto& v, auto& k) { l.path = r.path(v, k, {}); }},
+                    {"auto_stake", [&](auto& v, auto& k) { l.auto_stake = r.boolean(v, k); }}});
+       }},
   };
   for (const auto& kv : root) {
     auto h = sections.find(kv.first.Scalar());

@@ -77,6 +77,14 @@ struct train_section {
   std::uint64_t seed = 1;
 };
 
+/// The economy (issue 15): `run` attests its training on the ledger with the wallet at
+/// `<state_dir>/wallet.key`, after passing the gate (a wallet, the ledger, an active solver stake).
+struct ledger_config {
+  bool enabled = true;         ///< false: train without the ledger; nothing is attested or earned
+  std::filesystem::path path;  ///< the ledger file; empty: <state_dir>/../ledger.sqlite, as the ledger commands
+  bool auto_stake = true;      ///< stake the solver minimum from the wallet's balance when it holds no stake
+};
+
 /// Everything in the node's config file. Unknown top-level sections (e.g. `federation:`, parsed
 /// elsewhere from read_config_text) are tolerated; unknown keys inside these sections are errors.
 struct node_config {
@@ -88,6 +96,7 @@ struct node_config {
   feed_config feed;
   align_config align;
   train_section train;
+  ledger_config ledger;
 };
 
 /// Which consent switch.

@@ -124,6 +124,20 @@ std::string render_bridge_counters(const std::map<std::string, std::uint64_t>& c
   return out.str();
 }
 
+std::string render_economy(const economy_status& e) {
+  if (!e.enabled)
+    return "economy:  OFF — the node runs without the ledger; its training is not attested and earns nothing\n";
+  std::ostringstream out;
+  out << "economy:  wallet " << e.address << " on the ledger " << e.ledger << ": balance "
+      << (e.balance.empty() ? "unknown" : e.balance) << ", stake "
+      << (e.stake.empty() ? "none" : e.stake + (e.stake_active ? " (active)" : " (inactive)")) << ", "
+      << e.attested_units << " training steps attested this epoch\n";
+  out << "          outbox: " << e.pending << " pending; since the node started " << e.applied << " applied, "
+      << e.refused << " refused\n";
+  if (!e.last_error.empty()) out << "          last error: " << e.last_error << "\n";
+  return out.str();
+}
+
 fs::path node_status_path(const fs::path& state_dir) { return state_dir / "status.json"; }
 
 void write_node_status(const fs::path& state_dir, const node_status& s) {
@@ -148,6 +162,16 @@ void write_node_status(const fs::path& state_dir, const node_status& s) {
   };
   nlohmann::ordered_json out = j;
   if (!s.bridge.empty()) out["bridge"] = s.bridge;
+  if (const auto& e = s.economy)
+    out["economy"] = {{"enabled", e->enabled},
+                      {"ledger", e->ledger},
+                      {"address", e->address},
+                      {"balance", e->balance},
+                      {"stake", e->stake},
+                      {"stake_active", e->stake_active},
+                      {"attested_units", e->attested_units},
+                      {"outbox", {{"pending", e->pending}, {"applied", e->applied}, {"refused", e->refused}}},
+                      {"last_error", e->last_error}};
   fs::create_directories(state_dir);
   write_file_atomic(node_status_path(state_dir), out.dump() + "\n");
 }
@@ -214,6 +238,22 @@ std::optional<node_status> read_node_status(const fs::path& state_dir) {
     field(*feed, "write_error", s.feed_write_error, file, "feed.");
     field(*feed, "write_failing_since_ms", s.feed_write_failing_since_ms, file, "feed.");
     field(*feed, "failed_batches", s.feed_failed_batches, file, "feed.");
+  }
+  if (auto economy = object_field(root, "economy", file)) {
+    economy_status& e = s.economy.emplace();
+    field(*economy, "enabled", e.enabled, file, "economy.");
+    field(*economy, "ledger", e.ledger, file, "economy.");
+    field(*economy, "address", e.address, file, "economy.");
+    field(*economy, "balance", e.balance, file, "economy.");
+    field(*economy, "stake", e.stake, file, "economy.");
+    field(*economy, "stake_active", e.stake_active, file, "economy.");
+    field(*economy, "attested_units", e.attested_units, file, "economy.");
+    field(*economy, "last_error", e.last_error, file, "economy.");
+    if (auto outbox = object_field(*economy, "outbox", file)) {
+      field(*outbox, "pending", e.pending, file, "economy.outbox.");
+      field(*outbox, "applied", e.applied, file, "economy.outbox.");
+      field(*outbox, "refused", e.refused, file, "economy.outbox.");
+    }
   }
   if (auto bridge = object_field(root, "bridge", file)) {
     for (auto kv : *bridge) {
@@ -324,6 +364,7 @@ std::string render_status(const node_config& c, const status_report& r) {
           << n.feed_failed_batches << " batch" << (n.feed_failed_batches == 1 ? "" : "es")
           << " refused so far; the readers hold the records and retry\n";
     if (!n.bridge.empty()) out << render_bridge_counters(n.bridge) << "\n";
+    if (n.economy) out << render_economy(*n.economy);
   }
   return out.str();
 }

@@ -23,6 +23,20 @@ struct source_status {
   std::map<std::string, std::uint64_t> counters;
 };
 
+/// The solo node's standing in the economy, as its treasury client reports it.
+struct economy_status {
+  bool enabled = false;  ///< false: the node runs without the ledger; nothing is attested or earned
+  std::string ledger;    ///< the ledger file
+  std::string address;   ///< the wallet's
+  std::string balance;   ///< ATN text ("950 ATN")
+  std::string stake;     ///< "50 ATN solver"; empty when none
+  bool stake_active = false;
+  std::uint64_t attested_units = 0;        ///< training steps attested in the ledger's current epoch
+  std::uint64_t pending = 0;               ///< outbox entries not yet applied or refused
+  std::uint64_t applied = 0, refused = 0;  ///< outbox entries the ledger applied / refused since the node started
+  std::string last_error;                  ///< the last refusal or unavailability; empty when none
+};
+
 /// What `<state_dir>/status.json` holds.
 struct node_status {
   std::int64_t pid = 0;
@@ -41,6 +55,8 @@ struct node_status {
   /// A federation node's bridge counters (bridge_stats::counters): accepted, sent, and every
   /// refusal by reason. Empty for a node without a bridge.
   std::map<std::string, std::uint64_t> bridge;
+  /// The solo node's economy; nullopt for a node that does not report one.
+  std::optional<economy_status> economy;
 };
 
 /// Everything `atn-node status` shows besides the config, gathered from the state dir only.
@@ -78,6 +94,10 @@ status_report gather_status(const node_config& config);
 /// "bridge:   3 messages accepted (1.2 KiB), 10000 refused (malformed 5000, unknown_sender 5000); 4 sent
 /// (5.0 MiB)": a bridge's counters (bridge_stats::counters) in one line.
 std::string render_bridge_counters(const std::map<std::string, std::uint64_t>& counters);
+
+/// "economy:  wallet 0x… on the ledger FILE: balance 950 ATN, stake 50 ATN solver (active), 12 training
+/// steps attested this epoch", the outbox's counts and the last error, one line each; or that it is off.
+std::string render_economy(const economy_status& economy);
 
 /// The plain-text report: the config and state paths, one sentence per consent switch, privacy,
 /// whether the node runs and what each source has read, and how much is buffered.

@@ -4,15 +4,19 @@
 #include "actors/event_subscriber.hpp"
 #include "actors/feed_store_actor.hpp"
 #include "actors/trainer.hpp"
+#include "actors/treasury_client.hpp"
 #include "messages/feed_read.hpp"
 #include "messages/feed_status.hpp"
 #include "messages/training_messages.hpp"
+#include "messages/treasury_messages.hpp"
 #include "model/checkpoint.hpp"
 #include "model/vl_jepa_trainer.hpp"
 #include "runtime/config/config_watcher.hpp"
 #include "runtime/ingest/time_aligner.hpp"
+#include "runtime/ledger/outbox.hpp"
 #include "runtime/node/capture_source.hpp"
 #include "runtime/node/node_status.hpp"
+#include "runtime/node/solo_economy.hpp"
 #include "runtime/training/sample_mix_source.hpp"
 #include "runtime/util/file_util.hpp"
 
@@ -22,6 +26,7 @@
 #include <caf/all.hpp>
 
 #include <deque>
+#include <optional>
 #include <sstream>
 
 #include <unistd.h>
@@ -40,6 +45,8 @@ constexpr std::size_t frame_window = 256;
 constexpr std::uint64_t read_page = 256;
 constexpr auto status_every = std::chrono::seconds(1);
 constexpr auto query_timeout = std::chrono::seconds(1);
+// A delivery may wait out the ledger's busy timeout (10 s) before the treasury client answers.
+constexpr auto treasury_timeout = std::chrono::seconds(60);
 
 std::int64_t unix_ms() {
   using namespace std::chrono;
@@ -123,11 +130,13 @@ struct modality_mean {
 class solo_run {
  public:
   solo_run(const node_config& c, const std::atomic<bool>& stop, std::shared_ptr<std::atomic<bool>> agent_on,
-           std::shared_ptr<std::atomic<bool>> capture_on, caf::actor_system& system)
+           std::shared_ptr<std::atomic<bool>> capture_on, std::optional<solo_economy> economy,
+           caf::actor_system& system)
       : c_(c),
         stop_(stop),
         agent_on_(std::move(agent_on)),
         capture_on_(std::move(capture_on)),
+        economy_(std::move(economy)),
         system_(system),
         self_(system),
         model_(model_preset(c.train.preset)) {}
@@ -148,7 +157,7 @@ class solo_run {
       spdlog::error("the node stops: {}", e.what());
       code = 1;
     }
-    shutdown();
+    if (!shutdown()) code = 1;
     return code;
   }
 
@@ -157,6 +166,7 @@ class solo_run {
     remove_stale_temp_files(c_.paths.state_dir);  // of status and position files a crash cut short
     configure_torch_threads(c_.train.threads);
     engine_ = std::make_shared<vl_jepa_trainer>(model_, engine_config(c_.train));
+    start_treasury();
     resume();
     subscriber_ = spawn_event_subscriber(system_, subscriber_options(c_, agent_on_), feed_);
     capture_ =
@@ -189,6 +199,47 @@ class solo_run {
           caf::after(milliseconds(100)) >> [] {});
       if (clock_type::now() - last_status_ >= status_every) write_status();
     }
+  }
+
+  // The treasury client takes the ledger over and first delivers what a previous run left in the
+  // outbox; its first status answer says it is up (the outbox opened).
+  void start_treasury() {
+    if (!economy_) return;
+    treasury_options o;
+    o.node_id = solo_node_name;
+    o.ledger = std::move(economy_->ledger);  // only the client uses it from now on
+    o.wallet = economy_->wallet;
+    o.outbox_path = ledger::outbox::default_path(c_.paths.state_dir);
+    treasury_ = spawn_treasury_client(system_, std::move(o));
+    std::string failure = "no answer";
+    bool up = false;
+    self_->request(treasury_, treasury_timeout, treasury_status_atom::value)
+        .receive([&](treasury_status& s) { treasury_status_ = std::move(s), up = true; },
+                 [&](caf::error& e) { failure = system_.render(e); });
+    if (!up)
+      throw std::runtime_error("the treasury client did not start (outbox " +
+                               ledger::outbox::default_path(c_.paths.state_dir).string() + "): " + failure);
+  }
+
+  // Records `units` steps that brought the model to total_steps_ in the outbox (durably, before the
+  // answer comes) under a key of that total; a key the outbox holds already is not sent again.
+  void attest(std::int64_t units) {
+    if (!treasury_ || units <= 0) return;
+    const attest_training a{attestation_key(solo_node_name, "", total_steps_), "", total_steps_, units};
+    std::optional<treasury_outcome> outcome;
+    std::string failure = "no answer";
+    self_->request(treasury_, treasury_timeout, a)
+        .receive([&](treasury_outcome& o) { outcome = std::move(o); },
+                 [&](caf::error& e) { failure = system_.render(e); });
+    if (!outcome || outcome->state.empty()) {
+      attest_failed_ = true;
+      throw std::runtime_error("cannot record the attestation " + a.key + " of " + std::to_string(units) +
+                               " steps in the outbox " + ledger::outbox::default_path(c_.paths.state_dir).string() +
+                               ": " + failure + "; no checkpoint keeps these steps, so a restart trains them again");
+    }
+    if (outcome->state == "queued")
+      spdlog::warn("attestation {} of {} steps is queued ({}); the treasury client sends it when the ledger answers",
+                   a.key, units, outcome->detail);
   }
 
   void resume() {
@@ -275,6 +326,7 @@ class solo_run {
         cycle_, sizes_[0], sizes_[1], sizes_[2], text_mean_.describe("text"), visual_mean_.describe("visual"), r.steps,
         r.skipped_steps, r.seconds, total_steps_);
     end_cycle();
+    attest(r.steps);  // before the checkpoint that keeps these steps
     if (unsaved_cycles_ >= c_.train.checkpoint_every_cycles) save_checkpoint();
     if (pending_) {
       pending_ = false;
@@ -282,11 +334,16 @@ class solo_run {
     }
   }
 
-  // Steps of a cycle that did not finish changed the model all the same.
+  // Steps of a cycle that did not finish changed the model all the same, and the checkpoint keeps
+  // them: they are attested like a cycle's.
   void count_partial_cycle() {
-    total_steps_ += cycle_steps_;
-    if (cycle_steps_ > 0) ++unsaved_cycles_;
+    const std::int64_t steps = cycle_steps_;
+    total_steps_ += steps;
     cycle_steps_ = 0;
+    if (steps > 0) {
+      ++unsaved_cycles_;
+      attest(steps);
+    }
   }
 
   void end_cycle() {
@@ -300,6 +357,10 @@ class solo_run {
 
   void save_checkpoint() {
     const fs::path path = solo_checkpoint_path(c_.paths.state_dir);
+    if (attest_failed_) {
+      spdlog::error("checkpoint {} not written: steps of it could not be attested", path.string());
+      return;
+    }
     try {
       engine_->set_steps_done(total_steps_);
       const auto bytes = encode_checkpoint({engine_->model(), total_steps_, "atn-node run", engine_->full_state()});
@@ -324,6 +385,9 @@ class solo_run {
             .receive([&](const event_subscriber_status& s) { subscriber_status_ = s; }, [](const caf::error&) {});
       if (capture_)
         if (auto r = query_capture_source(q, capture_, query_timeout)) capture_status_ = *r;
+      if (treasury_)
+        q->request(treasury_, query_timeout, treasury_status_atom::value)
+            .receive([&](treasury_status& t) { treasury_status_ = std::move(t); }, [](const caf::error&) {});
     }
     node_status st;
     st.pid = ::getpid();
@@ -361,6 +425,21 @@ class solo_run {
     st.feed_write_error = feed_status_.write_error;
     st.feed_write_failing_since_ms = feed_status_.write_failing_since_ms;
     st.feed_failed_batches = feed_status_.failed_batches;
+    economy_status& e = st.economy.emplace();
+    e.enabled = economy_.has_value();
+    if (economy_) {
+      const treasury_status& t = treasury_status_;
+      e.ledger = economy_->ledger_path.string();
+      e.address = economy_->wallet->addr().to_string();
+      e.balance = t.balance;
+      e.stake = t.stake;
+      e.stake_active = t.stake_active;
+      e.attested_units = t.attested_units;
+      e.pending = t.pending;
+      e.applied = t.applied;
+      e.refused = t.refused;
+      e.last_error = t.last_error;
+    }
     try {
       write_node_status(c_.paths.state_dir, st);
     } catch (const std::exception& e) {
@@ -369,10 +448,12 @@ class solo_run {
     }
   }
 
-  // Inputs first, so nothing is in flight when the feed closes.
-  void shutdown() {
+  // Inputs first, so nothing is in flight when the feed closes. False when the steps of a cycle cut
+  // short could not be attested (then they are not checkpointed either).
+  bool shutdown() {
     spdlog::info("stopping");
     activity_ = "stopping";
+    bool ok = true;
     if (trainer_) {
       end_cycle();  // the step under way finishes first
       // Its progress may still wait in the mailbox.
@@ -382,7 +463,12 @@ class solo_run {
                        [&](train_result& r) { cycle_steps_ = r.steps, more = true; },
                        caf::after(milliseconds(0)) >> [] {});
       }
-      count_partial_cycle();
+      try {
+        count_partial_cycle();
+      } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        ok = false;
+      }
     }
     for (caf::actor* a : {&subscriber_, &capture_, &ema_}) {
       if (!*a) continue;
@@ -393,19 +479,28 @@ class solo_run {
     if (unsaved_cycles_ > 0) save_checkpoint();
     activity_ = "stopped";
     write_status();
+    if (treasury_) {
+      self_->send_exit(treasury_, caf::exit_reason::user_shutdown);
+      self_->wait_for(treasury_);
+      treasury_ = caf::actor{};
+    }
     self_->send_exit(feed_, caf::exit_reason::user_shutdown);
     self_->wait_for(feed_);
     spdlog::info("stopped: {} steps trained in all; the feed is closed", total_steps_);
+    return ok;
   }
 
   const node_config c_;
   const std::atomic<bool>& stop_;
   std::shared_ptr<std::atomic<bool>> agent_on_, capture_on_;
+  std::optional<solo_economy> economy_;  ///< nullopt: run without the ledger
   caf::actor_system& system_;
   caf::scoped_actor self_;
   model_config model_;
   std::shared_ptr<vl_jepa_trainer> engine_;
-  caf::actor feed_, subscriber_, capture_, ema_, trainer_;
+  caf::actor feed_, subscriber_, capture_, ema_, trainer_, treasury_;
+  treasury_status treasury_status_;
+  bool attest_failed_ = false;
 
   std::deque<interaction> texts_;
   std::deque<frame_record> frames_;
@@ -436,7 +531,8 @@ void log_consent_change(const char* what, bool was, bool now, const std::string&
 
 fs::path solo_checkpoint_path(const fs::path& state_dir) { return state_dir / "checkpoints" / "latest.ckpt"; }
 
-int run_solo_node(const node_config& config, const fs::path& config_path, const std::atomic<bool>& stop) {
+int run_solo_node(const node_config& config, const fs::path& config_path, const std::atomic<bool>& stop,
+                  const solo_options& options) {
   auto agent_on = std::make_shared<std::atomic<bool>>(config.consent.train_on_agent_data);
   auto capture_on = std::make_shared<std::atomic<bool>>(config.consent.train_on_capture);
   // The switches follow the file: turning one off closes that input within a poll interval.
@@ -452,16 +548,34 @@ int run_solo_node(const node_config& config, const fs::path& config_path, const 
     spdlog::error("cannot follow the config file {}: {}", config_path.string(), e.what());
     return 1;
   }
-  const node_config start = watcher->current();
+  node_config start = watcher->current();
+  if (options.no_ledger) start.ledger.enabled = false;
+  if (!options.ledger_file.empty()) start.ledger.path = fs::absolute(options.ledger_file).lexically_normal();
   agent_on->store(start.consent.train_on_agent_data);
   capture_on->store(start.consent.train_on_capture);
   spdlog::info("config {}", start.paths.config_file.string());
   spdlog::info("{}", describe_consent(start, consent_switch::agent_data));
   spdlog::info("{}", describe_consent(start, consent_switch::capture));
 
+  // The gate comes before anything trains: without a wallet, the ledger and a solver stake the node
+  // stops here with one line naming the fix.
+  std::optional<solo_economy> economy;
+  if (start.ledger.enabled) {
+    try {
+      economy = open_solo_economy(start);
+    } catch (const std::exception& e) {
+      spdlog::error("not training: {}", e.what());
+      return 1;
+    }
+    spdlog::info("ledger {}: {}", economy->ledger_path.string(), economy->standing);
+  } else {
+    spdlog::warn(
+        "ledger off (ledger.enabled: false or --no-ledger): this node's training is not attested and earns nothing");
+  }
+
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
-  return solo_run(start, stop, agent_on, capture_on, system).run();
+  return solo_run(start, stop, agent_on, capture_on, std::move(economy), system).run();
 }
 
 }  // namespace atn

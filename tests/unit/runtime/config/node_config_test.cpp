@@ -116,6 +116,9 @@ TEST_CASE("first use writes the commented default, which parses back to the defa
   CHECK(c.train.threads == 0);
   CHECK(c.train.checkpoint_every_cycles == 1);
   CHECK(c.train.seed == 1);
+  CHECK(c.ledger.enabled);
+  CHECK(c.ledger.path.empty());  // beside the state dir
+  CHECK(c.ledger.auto_stake);
 
   // An explicit file that is missing is an error unless asked to create it.
   const fs::path other = home.dir.path / "elsewhere.yaml";
@@ -164,6 +167,10 @@ train:
   threads: 2
   checkpoint_every_cycles: 4
   seed: 99
+ledger:
+  enabled: false
+  path: ../shared/ledger.sqlite
+  auto_stake: no
 federation:
   peers: [a, b]
   anything: {goes: here}
@@ -204,6 +211,9 @@ federation:
   CHECK(c.train.threads == 2);
   CHECK(c.train.checkpoint_every_cycles == 4);
   CHECK(c.train.seed == 99);
+  CHECK_FALSE(c.ledger.enabled);
+  CHECK(c.ledger.path == "/etc/shared/ledger.sqlite");
+  CHECK_FALSE(c.ledger.auto_stake);
 
   // The privacy section is the data layer's privacy_config as is.
   atn::privacy_filter filter(c.privacy);
@@ -238,6 +248,10 @@ TEST_CASE("bad values and bad YAML are named with file, line, key and value", "[
   CHECK_THAT(e, Catch::Contains("paths.atn_dir") && Catch::Contains("ATN_SURELY_UNSET_VARIABLE"));
   e = error_of("consent:\n  train_on_capture: [true\n");
   CHECK_THAT(e, Catch::Contains("/etc/atn/test.yaml") && Catch::Contains("not valid YAML"));
+  e = error_of("ledger:\n  enabled: sometimes\n");
+  CHECK_THAT(e, Catch::Contains("ledger.enabled") && Catch::Contains("\"sometimes\""));
+  e = error_of("ledger:\n  wallet: w.key\n");
+  CHECK_THAT(e, Catch::Contains("ledger.wallet") && Catch::Contains("unknown key"));
   e = error_of("- just\n- a list\n");
   CHECK_THAT(e, Catch::Contains("top level"));
 }

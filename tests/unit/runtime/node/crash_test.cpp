@@ -115,7 +115,8 @@ TEST_CASE("a node killed with SIGKILL at random moments keeps every record writt
   std::ofstream(config) << "paths:\n  state_dir: state\n  atn_dir: atn\n  capture_dir: captures\n"
                         << "consent:\n  train_on_agent_data: true\n  train_on_capture: false\n"
                         << "feed:\n  cycle_min_interactions: 1000000000\n"
-                        << "train:\n  preset: tiny\n  threads: 1\n";
+                        << "train:\n  preset: tiny\n  threads: 1\n"
+                        << "ledger:\n  enabled: false\n";  // attestation's crash test: attestation_crash_test.cpp
   const std::vector<std::string> args{"run", "--config", config.string()};
   record_writer writer(dir.path / "atn");
 

@@ -54,7 +54,8 @@ TEST_CASE("atn-node run backs off while feed writes fail, says so in status, and
   std::ofstream(config) << "paths:\n  state_dir: state\n  atn_dir: atn\n  capture_dir: captures\n"
                         << "consent:\n  train_on_agent_data: true\n  train_on_capture: false\n"
                         << "feed:\n  cycle_min_interactions: 100000\n"  // no training: only the feed writes
-                        << "train:\n  preset: tiny\n  steps_per_cycle: 2\n  batch: 4\n  threads: 1\n";
+                        << "train:\n  preset: tiny\n  steps_per_cycle: 2\n  batch: 4\n  threads: 1\n"
+                        << "ledger:\n  enabled: false\n";  // nothing trains, so nothing would be attested
   fs::create_directories(atn / "conversations");
   const auto status = [&]() -> std::optional<node_status> {
     try {

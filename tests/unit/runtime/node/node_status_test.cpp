@@ -184,6 +184,61 @@ TEST_CASE("status shows failing feed writes and the bridge's refusal counters (i
   CHECK(fine.find("bridge:") == std::string::npos);
 }
 
+TEST_CASE("status shows the solo node's economy: wallet, balance, stake, attested steps, outbox, last error",
+          "[node_status][ledger]") {
+  atn::test::temp_dir dir;
+  const atn::node_config c = config_in(dir.path);
+  atn::node_status s = sample_status(::getpid());
+  atn::economy_status& e = s.economy.emplace();
+  e.enabled = true;
+  e.ledger = (dir.path / "ledger.sqlite").string();
+  e.address = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  e.balance = "950.5 ATN";
+  e.stake = "50 ATN solver";
+  e.stake_active = true;
+  e.attested_units = 120;
+  e.pending = 2;
+  e.applied = 60;
+  e.refused = 1;
+  e.last_error = "ledger unavailable: database is locked";
+  atn::write_node_status(c.paths.state_dir, s);
+
+  const auto back = atn::read_node_status(c.paths.state_dir);
+  REQUIRE(back);
+  REQUIRE(back->economy);
+  CHECK(back->economy->enabled);
+  CHECK(back->economy->ledger == e.ledger);
+  CHECK(back->economy->address == e.address);
+  CHECK(back->economy->balance == "950.5 ATN");
+  CHECK(back->economy->stake == "50 ATN solver");
+  CHECK(back->economy->stake_active);
+  CHECK(back->economy->attested_units == 120);
+  CHECK(back->economy->pending == 2);
+  CHECK(back->economy->applied == 60);
+  CHECK(back->economy->refused == 1);
+  CHECK(back->economy->last_error == e.last_error);
+
+  const std::string out = atn::render_status(c, atn::gather_status(c));
+  INFO(out);
+  CHECK_THAT(out,
+             Catch::Contains("economy:  wallet 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed on the ledger " + e.ledger +
+                             ": balance 950.5 ATN, stake 50 ATN solver (active), 120 training steps attested "
+                             "this epoch\n          outbox: 2 pending; since the node started 60 applied, 1 "
+                             "refused\n          last error: ledger unavailable: database is locked\n"));
+
+  s.economy = atn::economy_status{};  // run without the ledger
+  atn::write_node_status(c.paths.state_dir, s);
+  CHECK_THAT(atn::render_status(c, atn::gather_status(c)), Catch::Contains("economy:  OFF — the node runs without "
+                                                                           "the ledger; its training is not attested "
+                                                                           "and earns nothing"));
+  s.economy.reset();  // a node that reports none (federation): no line
+  atn::write_node_status(c.paths.state_dir, s);
+  const auto none = atn::read_node_status(c.paths.state_dir);
+  REQUIRE(none);
+  CHECK_FALSE(none->economy);
+  CHECK(atn::render_status(c, atn::gather_status(c)).find("economy:") == std::string::npos);
+}
+
 TEST_CASE("buffered on disk sums the feed's segment files only", "[node_status]") {
   atn::test::temp_dir dir;
   const fs::path feed = dir.path / "feed";
