@@ -1,6 +1,7 @@
 #include "runtime/cli/simulation.hpp"
 
 #include "data/sample/sample_data_generator.hpp"
+#include "runtime/cli/simulation_keys.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/util/stop_signal.hpp"
 
@@ -204,6 +205,9 @@ int run_simulation(const simulation_options& o) {
     for (auto& c : children)
       if (!c.exited) ::kill(c.pid, sig);
   };
+  std::vector<std::string> ids;  // CURVE: every node's key pair in its state dir, its public key to its peers
+  for (const auto& n : nodes) ids.push_back(n.id);
+  const auto public_keys = make_simulation_keys(state, ids);
   for (const auto& n : nodes) {
     const auto dir = state / n.id;
     fs::create_directories(dir);
@@ -235,7 +239,7 @@ int run_simulation(const simulation_options& o) {
                                   "1"};
     if (!images_dir.empty()) argv.insert(argv.end(), {"--images", images_dir.string()});
     for (const auto& p : nodes)
-      if (p.id != n.id) argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port)});
+      if (p.id != n.id) argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port) + "," + public_keys.at(p.id)});
     if (o.trace) argv.insert(argv.end(), {"--trace", (dir / "trace.jsonl").string()});
     if (n.role == "aggregator") {
       const auto t = std::to_string(o.phase_timeout_seconds);
