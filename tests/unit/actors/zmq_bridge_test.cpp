@@ -650,7 +650,7 @@ TEST_CASE("zmq_bridge with CURVE: a DEALER presenting solver-1's id with another
     stop(h, agg);
   }
 
-  SECTION("with CURVE: refused whether the forger's key is its own or another listed node's") {
+  SECTION("with CURVE: refused whether the forger's key is its own, another listed node's or stolen") {
     const auto o = f.aggregator_options();
     auto agg = spawn_zmq_bridge(system, o, caf::actor_cast<caf::actor>(h));
     // Its own key: not listed, refused at the handshake.
@@ -661,6 +661,11 @@ TEST_CASE("zmq_bridge with CURVE: a DEALER presenting solver-1's id with another
     auto insider = attacker(ctx, o.listen, "solver-1", f.solver2, f.aggregator.public_key);
     frames = encode(forged_commit("solver-1"));
     REQUIRE(zmq::send_multipart(insider, frames));
+    // solver-1's public key without its secret key: the handshake's proof of the key fails.
+    curve_key_pair stolen{f.solver1.public_key, generate_curve_keys().secret_key};
+    auto thief = attacker(ctx, o.listen, "solver-1", stolen, f.aggregator.public_key);
+    frames = encode(forged_commit("solver-1"));
+    REQUIRE(zmq::send_multipart(thief, frames));
     // solver-2's key with no routing id, naming solver-1 only in the envelope.
     auto envelope = attacker(ctx, o.listen, "", f.solver2, f.aggregator.public_key);
     frames = encode(forged_commit("solver-1"));
@@ -669,7 +674,7 @@ TEST_CASE("zmq_bridge with CURVE: a DEALER presenting solver-1's id with another
     std::optional<bridge_stats> s;
     CHECK(eventually([&] {
       s = stats_of(h, agg);
-      return s && s->curve_denied >= 1 && s->impersonation == 1 && s->sender_mismatch == 1;
+      return s && s->curve_denied >= 1 && s->handshake_failed >= 1 && s->impersonation == 1 && s->sender_mismatch == 1;
     }));
     REQUIRE(s);
     CHECK(s->received.accepted == 0);
