@@ -49,6 +49,9 @@ constexpr std::uint64_t max_frame_overhead = 4096;
 constexpr int monitored_events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CONNECT_RETRIED |
                                  ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
                                  ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+// What the ROUTER's monitor reports: connections that failed before a key was checked (a refused
+// key is the ZAP handler's to count).
+constexpr int router_events = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
 
 using bridge_clock = std::chrono::steady_clock;
 
@@ -65,6 +68,7 @@ struct bridge_state {
   std::optional<zmq::socket_t> zap;                 // the ZAP handler when CURVE is on: admits peers' keys
   std::map<std::string, std::string> allowed_keys;  // raw 32-byte public key → peer id
   std::optional<zmq::socket_t> router;
+  std::optional<zmq::socket_t> router_monitor;   // the ROUTER's failed handshakes
   std::map<std::string, zmq::socket_t> dealers;  // peer id → its DEALER
   std::map<std::string, peer_monitor> monitors;  // peer id → its DEALER's monitor
   std::optional<refusal_log_limiter> refusals;
@@ -111,11 +115,22 @@ caf::error check_options(const bridge_options& o, const caf::actor& handler) {
     if (auto problem = endpoint_problem(p.endpoint))
       return invalid("peer '" + log_escape(p.id) + "' endpoint '" + log_escape(p.endpoint) +
                      "' is invalid: " + *problem);
-    if (o.curve && !is_curve_key(p.public_key))
-      return invalid("peer '" + p.id + "' has no valid CURVE public key (40 Z85 characters)");
   }
-  if (o.curve && (!is_curve_key(o.curve->public_key) || !is_curve_key(o.curve->secret_key)))
+  if (!o.curve) return caf::none;
+  if (!is_curve_key(o.curve->public_key) || !is_curve_key(o.curve->secret_key))
     return invalid("node '" + o.node_id + "' has an invalid CURVE key pair");
+  std::map<std::string, std::string> owner;  // public key → peer id
+  for (const auto& p : o.peers) {
+    if (p.public_key.empty()) return invalid("peer '" + log_escape(p.id) + "' has no CURVE public key");
+    if (!is_curve_key(p.public_key))
+      return invalid("peer '" + log_escape(p.id) + "' public key '" + log_escape(p.public_key) +
+                     "' is not a CURVE key (40 Z85 characters)");
+    // A key names one node: shared, it would let one speak as the other.
+    if (p.public_key == o.curve->public_key)
+      return invalid("peer '" + log_escape(p.id) + "' has this node's own public key");
+    if (auto [it, fresh] = owner.emplace(p.public_key, p.id); !fresh)
+      return invalid("peers '" + log_escape(it->second) + "' and '" + log_escape(p.id) + "' have the same public key");
+  }
   return caf::none;
 }
 
@@ -146,6 +161,9 @@ caf::error open(bridge_state& st) {
     // can cut a peer off by claiming its id. A dead peer's connection is closed by the kernel or,
     // across a broken network, by the heartbeat, and the restarted peer gets its id back.
     set_heartbeat(r);
+    // What a connection can make the node hold before the bridge reads it: a few whole messages,
+    // then ZeroMQ stops reading from that connection (the sender waits; nothing is dropped).
+    r.set(zmq::sockopt::rcvhwm, o.max_queued_per_connection);
     // No single frame above what the codec could accept: a bigger one drops the connection
     // before it is buffered. The slack covers CURVE's per-frame overhead, which counts here.
     const auto frame_cap = std::max<std::uint64_t>(o.limits.max_header_bytes, wire_max_frame_bytes);
@@ -156,6 +174,11 @@ caf::error open(bridge_state& st) {
       r.set(zmq::sockopt::curve_secretkey, o.curve->secret_key);
       r.set(zmq::sockopt::zap_domain, "atn");
     }
+    // Watched before it binds, so no failed handshake goes uncounted.
+    if (zmq_socket_monitor(r.handle(), "inproc://atn-router-monitor", router_events) != 0) throw zmq::error_t();
+    st.router_monitor.emplace(st.context, zmq::socket_type::pair);
+    st.router_monitor->set(zmq::sockopt::linger, 0);
+    st.router_monitor->connect("inproc://atn-router-monitor");
   } catch (const zmq::error_t& e) {
     return invalid("cannot create the ROUTER of node '" + o.node_id + "': " + e.what());
   }
@@ -169,7 +192,10 @@ caf::error open(bridge_state& st) {
   for (const auto& p : o.peers) {
     try {
       zmq::socket_t dealer(st.context, zmq::socket_type::dealer);
-      dealer.set(zmq::sockopt::routing_id, o.node_id);
+      // Without CURVE the peer's ROUTER knows this node by the routing id it presents. With CURVE
+      // it knows it by its key, and the DEALER presents none: the ROUTER gives each connection an
+      // id of its own, so no connection can take another's id.
+      if (!o.curve) dealer.set(zmq::sockopt::routing_id, o.node_id);
       dealer.set(zmq::sockopt::linger, linger_ms);
       // No high-water mark: a round sends a handful of messages, and a message over the mark
       // would be dropped, which costs the peer its round. They wait here until the peer is up.
@@ -241,38 +267,59 @@ bridge_state::~bridge_state() {
   monitors.clear();
   dealers.clear();
   router.reset();
+  router_monitor.reset();
   zap.reset();
   context.close();
 }
 
-// One message off the ROUTER: frame 0 is the sender's routing id, the rest is the wire message.
+// Who sent a message off the ROUTER, or nothing when it is refused (counted and logged here).
+// Without CURVE it is the routing id the connection presented, which must be a peer's. With CURVE
+// it is the peer whose key the connection presented (the ZAP handler's user id); a connection
+// that also presents a routing id must present that peer's.
+std::optional<std::string> sender_of(bridge_state& st, std::vector<zmq::message_t>& frames) {
+  const std::string& node = st.options.node_id;
+  const std::string id = frames.front().to_string();
+  // The ROUTER's own ids for anonymous connections start with a zero byte, which no node id does.
+  const bool presented = !id.empty() && id[0] != '\0';
+  if (!st.zap) {
+    if (st.dealers.count(id) != 0) return id;
+    ++st.stats.unknown_sender;
+    if (log_refusal(st, id, "unknown_sender"))
+      spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node,
+                   presented ? log_escape(id) : std::string("(no id)"), frames.size() - 1);
+    return std::nullopt;
+  }
+  std::string user;
+  try {
+    user = frames.back().gets("User-Id");
+  } catch (const zmq::error_t&) {}
+  if (st.dealers.count(user) == 0) {  // cannot happen: the ZAP handler admitted only peers' keys
+    ++st.stats.unknown_sender;
+    if (log_refusal(st, user, "unknown_sender"))
+      spdlog::warn("zmq_bridge '{}': refused a message whose connection has no peer's key (user id '{}')", node,
+                   log_escape(user));
+    return std::nullopt;
+  }
+  if (presented && id != user) {
+    ++st.stats.impersonation;
+    if (log_refusal(st, user, "impersonation"))
+      spdlog::warn(
+          "zmq_bridge '{}': refused a message from a connection that presents the id '{}' with the key of "
+          "peer '{}'",
+          node, log_escape(id), log_escape(user));
+    return std::nullopt;
+  }
+  return user;
+}
+
+// One message off the ROUTER: frame 0 is the connection's routing id, the rest is the wire message.
 void take_inbound(self_ptr self, std::vector<zmq::message_t>&& frames) {
   auto& st = self->state;
   const std::string& node = st.options.node_id;
   if (frames.size() < 1) return;
-  const std::string id = frames.front().to_string();
-  if (st.dealers.count(id) == 0) {
-    ++st.stats.unknown_sender;
-    if (log_refusal(st, id, "unknown_sender"))
-      spdlog::warn("zmq_bridge '{}': refused a message from unknown sender '{}' ({} frames)", node, log_escape(id),
-                   frames.size() - 1);
-    return;
-  }
-  if (st.zap) {
-    // CURVE admitted the connection under the id of the key it presented (the ZAP user id): a
-    // peer's key does not let it speak as another peer.
-    std::string user;
-    try {
-      user = frames.back().gets("User-Id");
-    } catch (const zmq::error_t&) {}
-    if (user != id) {
-      ++st.stats.unknown_sender;
-      if (log_refusal(st, id, "unknown_sender"))
-        spdlog::warn("zmq_bridge '{}': refused a message from '{}' sent with the key of '{}'", node, log_escape(id),
-                     log_escape(user));
-      return;
-    }
-  }
+  const auto sender = sender_of(st, frames);
+  if (!sender) return;
+  const std::string& id = *sender;
   frames.erase(frames.begin());
   auto result = decode(std::move(frames), st.options.limits);
   if (!result) {
@@ -336,6 +383,8 @@ void answer_zap(bridge_state& st) {
 std::string handshake_problem(std::uint16_t event, std::uint32_t value) {
   if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
     return "the peer refused this node's CURVE key (ZAP " + std::to_string(value) + ")";
+  if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL && value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
+    return "handshake failed: the two sides use different security mechanisms (CURVE against plaintext)";
   if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
     char code[16];
     std::snprintf(code, sizeof code, "0x%08x", value);
@@ -377,6 +426,26 @@ void watch_peers(bridge_state& st) {
   }
 }
 
+// Drains the ROUTER's monitor: each failed handshake is counted, and logged within the limiter's
+// bounds. The monitor names the listening endpoint, not the caller, which libzmq does not report.
+void watch_router(bridge_state& st) {
+  for (;;) {
+    std::vector<zmq::message_t> event;
+    if (!zmq::recv_multipart(*st.router_monitor, std::back_inserter(event), zmq::recv_flags::dontwait)) break;
+    if (event.empty() || event[0].size() < 6) continue;
+    std::uint16_t kind = 0;
+    std::uint32_t value = 0;
+    std::memcpy(&kind, event[0].data(), sizeof kind);
+    std::memcpy(&value, static_cast<const char*>(event[0].data()) + sizeof kind, sizeof value);
+    if ((kind & router_events) == 0) continue;
+    ++st.stats.handshake_failed;
+    if (log_refusal(st, "(before authentication)", "handshake_failed"))
+      spdlog::warn("zmq_bridge '{}': refused a connection on {}: {}{}", st.options.node_id, st.options.listen,
+                   handshake_problem(kind, value),
+                   st.zap ? "; this node speaks only CURVE (plaintext is refused)" : "; this node speaks plaintext");
+  }
+}
+
 void poll_once(self_ptr self) {
   auto& st = self->state;
   auto& router = *st.router;
@@ -393,6 +462,7 @@ void poll_once(self_ptr self) {
       take_inbound(self, std::move(frames));
     }
   }
+  watch_router(st);
   report_refusals(st);
   watch_peers(st);
 }

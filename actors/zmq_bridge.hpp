@@ -22,8 +22,13 @@ namespace atn {
 /// - `bridge_stats_atom` → replies with a `bridge_stats`.
 /// When `options.trace_file` is set it records every message in and out (runtime/message_trace).
 /// When `options.curve` is set every connection is CURVE-encrypted and the ROUTER admits only the
-/// configured peers' public keys (through a ZAP handler it serves itself, counted as
-/// "curve_denied"), each key only under its own peer's id.
+/// configured peers' public keys (through a ZAP handler it serves itself; others are counted as
+/// "curve_denied"). A message's sender is then the peer whose key its connection presented, not
+/// the routing id (its DEALERs present none); a connection that presents another peer's id than its
+/// key's is refused ("impersonation"), and a plaintext connection fails its handshake
+/// ("handshake_failed", counted from the ROUTER's monitor, as is any failed handshake).
+/// The ROUTER reads no frame over the codec's frame limit (ZMQ_MAXMSGSIZE applies per frame) and
+/// holds at most `max_queued_per_connection` whole messages per connection.
 /// It stops on an exit message or when `inbound_handler` goes down, closing its sockets. When it
 /// cannot start (bad options, an endpoint it cannot bind or connect, a trace it cannot create) it
 /// logs why and quits at once with an error naming the endpoint: `sec::cannot_open_port` for a

@@ -22,13 +22,18 @@ struct bridge_stats {
   std::uint64_t send_failures = 0;    ///< outbound messages not sent: unknown peer, encode error, socket error
   std::uint64_t trace_failures = 0;   ///< messages the trace could not record
   std::uint64_t curve_denied = 0;     ///< CURVE handshakes refused: a public key not on the allow-list
+  /// Refused: a CURVE connection presenting another id than the peer its key belongs to.
+  std::uint64_t impersonation = 0;
+  /// Connections whose handshake failed before any key was checked: plaintext (or another mechanism)
+  /// to a CURVE node, a CURVE client to a plaintext node, or not ZeroMQ at all.
+  std::uint64_t handshake_failed = 0;
 
   /// "received: accepted=3 rejected=1 (malformed=1); sent=4 (5.2 MB) unknown_sender=1 ...".
   std::string summary() const;
 
   /// Every counter by name, as the node's status file shows them: "accepted", "accepted_bytes",
   /// "sent_messages", "sent_bytes", "unknown_sender", "sender_mismatch", "curve_denied",
-  /// "send_failures", "trace_failures", and "rejected_<reason>" for each codec reason that occurred.
+  /// "impersonation", "handshake_failed", "send_failures", "trace_failures", and "rejected_<reason>" for each codec reason that occurred.
   std::map<std::string, std::uint64_t> counters() const;
 };
 

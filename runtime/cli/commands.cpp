@@ -23,6 +23,7 @@ void add_run_command(CLI::App& app);
 void add_replay_command(CLI::App& app);
 void add_bench_round_command(CLI::App& app);
 void add_wallet_command(CLI::App& app);
+void add_keygen_command(CLI::App& app);
 void add_ledger_command(CLI::App& app);
 void add_stake_command(CLI::App& app);
 void add_unstake_command(CLI::App& app);
@@ -80,6 +81,7 @@ void register_commands(CLI::App& app) {
   add_replay_command(app);
   add_bench_round_command(app);
   add_wallet_command(app);
+  add_keygen_command(app);
   add_ledger_command(app);
   add_stake_command(app);
   add_unstake_command(app);

@@ -64,6 +64,11 @@ int run_from_config(node_args& a, CLI::App* sub) {
   require(!o.data_dir.empty(), "federation.data");
   if (o.role == node_role::aggregator && o.aggregator.solvers.empty())
     throw std::invalid_argument(a.config + ": an aggregator needs federation.aggregator.solvers");
+  try {
+    check_peer_keys(o);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(a.config + ": " + e.what());
+  }
   return run_federation_node(o, install_stop_signal_handlers());
 }
 
@@ -78,10 +83,8 @@ int run(node_args& a, CLI::App* sub) {
   if (o.slices == 0 || o.slice >= o.slices)
     throw std::invalid_argument("--slice " + std::to_string(o.slice) + " is not below --slices " +
                                 std::to_string(o.slices));
-  for (const auto& p : a.peers) {
-    auto [id, endpoint] = split_pair(p, "--peer");
-    o.peers.push_back({id, endpoint});
-  }
+  for (const auto& p : a.peers) o.peers.push_back(parse_peer(p));
+  check_peer_keys(o);
   if (!a.images.empty()) o.images_dir = a.images;
   if (!a.trace.empty()) o.trace = a.trace;
   o.attack = parse_delta_attack(a.attack);
@@ -135,7 +138,11 @@ void add_node_command(CLI::App& app) {
   sub->add_option("--role", a->role, "solver, coordinator, aggregator or network (the jurisdictions' average)")
       ->capture_default_str();
   sub->add_option("--listen", o.listen, "Endpoint to bind, e.g. tcp://0.0.0.0:7101");
-  sub->add_option("--peer", a->peers, "A peer as ID=ENDPOINT (repeat)");
+  sub->add_option("--peer", a->peers,
+                  "A peer as ID=ENDPOINT,KEY with its CURVE public key (its `atn-node keygen` prints it; quote it "
+                  "in a shell); repeat");
+  sub->add_flag("--insecure-plaintext", o.insecure_plaintext,
+                "Turn CURVE off: no authentication, no encryption; peers are ID=ENDPOINT (a warning at start)");
   sub->add_option("--jurisdiction", o.jurisdiction, "Jurisdiction")->capture_default_str();
   sub->add_option("--state-dir", o.state_dir, "State directory (journal, traces)");
   sub->add_option("--data", o.data_dir, "ATN data directory")->check(CLI::ExistingDirectory);

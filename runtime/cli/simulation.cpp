@@ -2,6 +2,7 @@
 
 #include "data/sample/sample_data_generator.hpp"
 #include "runtime/cli/simulation_ledger.hpp"
+#include "runtime/cli/simulation_keys.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/util/stop_signal.hpp"
 
@@ -146,7 +147,8 @@ bool are_peers(const node_spec& a, const node_spec& b) {
 
 std::vector<std::string> node_argv(const simulation_options& o, const node_spec& n, const std::vector<node_spec>& nodes,
                                    const std::string& exe, const fs::path& dir, const fs::path& data_dir,
-                                   const fs::path& images_dir, simulation_ledger* book) {
+                                   const fs::path& images_dir, simulation_ledger* book,
+                                   const std::map<std::string, std::string>& public_keys) {
   std::vector<std::string> argv{exe,
                                 "node",
                                 "--id",
@@ -176,7 +178,8 @@ std::vector<std::string> node_argv(const simulation_options& o, const node_spec&
   if (!n.jurisdiction.empty()) argv.insert(argv.end(), {"--jurisdiction", n.jurisdiction});
   if (!images_dir.empty()) argv.insert(argv.end(), {"--images", images_dir.string()});
   for (const auto& p : nodes)
-    if (are_peers(n, p)) argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port)});
+    if (are_peers(n, p))
+      argv.insert(argv.end(), {"--peer", p.id + "=" + endpoint(p.port) + "," + public_keys.at(p.id)});
   if (o.trace) argv.insert(argv.end(), {"--trace", (dir / "trace.jsonl").string()});
   if (book)
     argv.insert(argv.end(), {"--ledger", book->path().string()});
@@ -465,11 +468,14 @@ int run_simulation(const simulation_options& o) {
     for (auto& c : children)
       if (!c.exited) ::kill(c.pid, sig);
   };
+  std::vector<std::string> ids;  // CURVE: every node's key pair in its state dir, its public key to its peers
+  for (const auto& n : nodes) ids.push_back(n.id);
+  const auto public_keys = make_simulation_keys(state, ids);
   report_queue reports;
   auto start = [&](const node_spec& n) {
     const auto dir = state / n.id;
     fs::create_directories(dir);
-    auto argv = node_argv(o, n, nodes, exe, dir, data_dir, images_dir, book.get());
+    auto argv = node_argv(o, n, nodes, exe, dir, data_dir, images_dir, book.get(), public_keys);
     child c;
     c.spec = n;
     c.log = dir / "node.log";

@@ -2,6 +2,7 @@
 
 #include "runtime/config/node_config.hpp"
 #include "runtime/protocol/delta_aggregator.hpp"
+#include "runtime/transport/curve_keys.hpp"
 #include "runtime/transport/endpoint_check.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -84,24 +85,34 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
   const auto fed = root["federation"];
   if (!fed || !fed.IsMap()) throw std::runtime_error(file.string() + ": no `federation:` section");
   section_reader r{file, fed, ""};
-  r.check_keys({"id",     "role",       "jurisdiction", "listen",      "peers",   "state_dir", "data",
-                "images", "slice",      "slices",       "preset",      "batch",   "seed",      "threads",
-                "trace",  "aggregator", "solver",       "coordinator", "network", "ledger"});
+  r.check_keys({"id", "role", "jurisdiction", "listen", "peers", "insecure_plaintext", "state_dir", "data", "images",
+                "slice", "slices", "preset", "batch", "seed", "threads", "trace", "aggregator", "solver",
+                "coordinator", "network", "ledger"});
   r.get("id", o.id);
   r.parsed("role", o.role, parse_node_role);
   r.get("jurisdiction", o.jurisdiction);
   r.get("listen", o.listen);
   if (fed["peers"]) {
-    if (!fed["peers"].IsSequence()) r.fail("peers", "must be a list of {id, endpoint}");
+    if (!fed["peers"].IsSequence()) r.fail("peers", "must be a list of {id, endpoint, public_key}");
     o.peers.clear();
     for (const auto& p : fed["peers"]) {
       if (!p.IsMap() || !p["id"] || !p["endpoint"]) r.fail("peers", "entries need an id and an endpoint");
-      o.peers.push_back({p["id"].as<std::string>(), p["endpoint"].as<std::string>()});
+      for (const auto& kv : p) {
+        const auto key = kv.first.as<std::string>();
+        if (key != "id" && key != "endpoint" && key != "public_key")
+          r.fail("peers", "entry key '" + key + "' is not id, endpoint or public_key");
+      }
+      o.peers.push_back({p["id"].as<std::string>(), p["endpoint"].as<std::string>(),
+                         p["public_key"] ? p["public_key"].as<std::string>() : std::string()});
+      if (p["public_key"] && !is_curve_key(o.peers.back().public_key))
+        r.fail("peers", "public_key '" + o.peers.back().public_key + "' of '" + o.peers.back().id +
+                            "' is not a CURVE key (40 Z85 characters, as `atn-node keygen` prints; quote it)");
       if (auto problem = endpoint_problem(o.peers.back().endpoint))
         r.fail("peers",
                "endpoint '" + o.peers.back().endpoint + "' of '" + o.peers.back().id + "' is invalid: " + *problem);
     }
   }
+  r.get("insecure_plaintext", o.insecure_plaintext);
   r.path("state_dir", o.state_dir);
   r.path("data", o.data_dir);
   fs::path images;

@@ -32,12 +32,20 @@ struct economy_options {
 /// (never through a float). Throws std::invalid_argument naming `option` and the text.
 std::uint32_t parse_fraction_bps(const std::string& text, const std::string& option);
 
+/// A peer as `ID=ENDPOINT,KEY` (the form of `--peer`; `,KEY` may be left out only with
+/// --insecure-plaintext). The key is Z85, which has no comma, so the last comma separates it.
+/// Throws std::invalid_argument naming the text and, for a bad key, the key.
+peer_endpoint parse_peer(const std::string& text);
+
 struct federation_node_options {
   std::string id;
   node_role role = node_role::solver;
   std::string jurisdiction = "default";
   std::string listen;
-  std::vector<peer_endpoint> peers;
+  std::vector<peer_endpoint> peers;  ///< each with its CURVE public key unless insecure_plaintext
+  /// CURVE off: peers are known by the routing id they present, traffic is not encrypted. Only by
+  /// explicit choice (`--insecure-plaintext`, `insecure_plaintext: true`); the node warns at start.
+  bool insecure_plaintext = false;
   std::optional<std::filesystem::path> trace;  ///< record every message in and out
   std::filesystem::path state_dir;
 
@@ -61,5 +69,9 @@ struct federation_node_options {
   /// steps in one place and print its held-out loss next to the federated one (0 = no parity run).
   std::int64_t parity_steps = 0;
 };
+
+/// Throws std::invalid_argument naming the peer when CURVE is on (not `insecure_plaintext`) and a
+/// peer has no public key, when a key is not a CURVE key, or when two peers share one.
+void check_peer_keys(const federation_node_options& options);
 
 }  // namespace atn

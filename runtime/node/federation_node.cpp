@@ -16,6 +16,7 @@
 #include "runtime/node/node_status.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/training/training_data.hpp"
+#include "runtime/transport/curve_keys.hpp"
 
 #include <cstdint>  // first: CAF 0.17.6's headers use std::uint64_t without including it
 
@@ -165,6 +166,18 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
     spdlog::warn("{}: this C library cannot keep freed memory; large transfers decode into fresh pages", o.id);
   configure_torch_threads(o.threads);
   fs::create_directories(o.state_dir);
+  // CURVE unless turned off by name: the node's key pair, made on its first start (`atn-node keygen`).
+  std::optional<curve_key_pair> curve;
+  if (o.insecure_plaintext) {
+    spdlog::warn(
+        "{}: CURVE is OFF (--insecure-plaintext): peers are not authenticated and traffic is not encrypted; "
+        "whoever reaches {} can speak as any peer",
+        o.id, o.listen);
+  } else {
+    curve = load_or_create_curve_keys(o.state_dir);
+    spdlog::info("{}: CURVE on: this node's public key is {}; {} peers' keys admitted", o.id, curve->public_key,
+                 o.peers.size());
+  }
   const auto model = model_preset(o.preset);
   train_config train;
   train.batch_size = o.batch;
@@ -208,6 +221,7 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   bridge_opt.limits.allowed_types = round_message_types();
   bridge_opt.limits.expected_layout = layout_of(engine->shared_weights());
   bridge_opt.trace_file = o.trace;
+  bridge_opt.curve = curve;
   auto bridge = spawn_zmq_bridge(system, bridge_opt, relay);
   self->monitor(bridge);
 

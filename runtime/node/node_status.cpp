@@ -110,7 +110,9 @@ std::string render_bridge_counters(const std::map<std::string, std::uint64_t>& c
   std::string reasons;
   for (const auto& [name, n] : c) {
     const bool codec = name.rfind("rejected_", 0) == 0;
-    if (!codec && name != "unknown_sender" && name != "sender_mismatch" && name != "curve_denied") continue;
+    if (!codec && name != "unknown_sender" && name != "sender_mismatch" && name != "curve_denied" &&
+        name != "impersonation" && name != "handshake_failed")
+      continue;
     if (n == 0) continue;
     refused += n;
     reasons += (reasons.empty() ? "" : ", ") + (codec ? name.substr(9) : name) + " " + std::to_string(n);

@@ -34,8 +34,14 @@ struct bridge_options {
   wire_limits limits;                ///< what inbound messages must satisfy
   std::optional<std::filesystem::path> trace_file;  ///< when set, every message in and out is recorded
   /// When set, connections are CURVE-encrypted: the ROUTER is a CURVE server that admits only the
-  /// peers' public keys, each only under its own id; every DEALER checks its peer's key.
+  /// peers' public keys, and a message's sender is the peer whose key its connection presented;
+  /// every DEALER checks its peer's key.
   std::optional<curve_key_pair> curve;
+  /// Whole messages one connection may have waiting at the ROUTER before ZeroMQ stops reading from
+  /// it (its receive high-water mark): what a peer the node is slow to read can make it hold, at
+  /// most this many messages of at most `limits.max_message_bytes`. Nothing is dropped: the sender
+  /// waits. A round has a handful of messages per peer in flight.
+  int max_queued_per_connection = 16;
   /// How many refusal lines are logged: the first few per (peer, reason), then periodic counts.
   refusal_log_options refusal_log;
   /// How often a peer that is not connected is reported as such ("still trying").

@@ -2,10 +2,16 @@
 
 #include "runtime/util/file_util.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <array>
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
 #include <system_error>
@@ -23,6 +29,36 @@ std::string trimmed(std::string s) {
   return s.substr(begin, end - begin + 1);
 }
 
+// Writes `secret` to `key_file` unless it exists: whole into a 0600 temp file beside it, fsynced,
+// then hard-linked to its name, which fails when another call got there first. Returns whether
+// this call made it.
+bool create_exclusively(const fs::path& key_file, const std::string& secret) {
+  static std::atomic<unsigned> calls{0};
+  const auto temp = key_file.parent_path() /
+                    (".node.key.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(calls.fetch_add(1)));
+  ::unlink(temp.c_str());  // a leftover of an earlier process with this pid, if any
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + temp.string() + ": " + std::strerror(errno));
+  try {
+    ::fchmod(fd, 0600);  // whatever the umask
+    const std::string text = secret + "\n";
+    write_all(fd, text.data(), text.size(), temp);
+    fsync_fd(fd, temp);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    throw;
+  }
+  ::close(fd);
+  const int linked = ::link(temp.c_str(), key_file.c_str());
+  const int link_error = errno;
+  ::unlink(temp.c_str());
+  if (linked != 0 && link_error == EEXIST) return false;
+  if (linked != 0) throw std::runtime_error("cannot create " + key_file.string() + ": " + std::strerror(link_error));
+  fsync_directory(key_file.parent_path());
+  return true;
+}
+
 }  // namespace
 
 bool is_curve_key(const std::string& key) {
@@ -37,45 +73,56 @@ curve_key_pair generate_curve_keys() {
   return {pub, sec};
 }
 
-curve_key_pair load_or_create_curve_keys(const fs::path& state_dir) {
+curve_identity load_or_create_curve_identity(const fs::path& state_dir) {
+  curve_identity id;
   const auto dir = state_dir / "keys";
-  const auto key_file = dir / "node.key";
-  const auto pub_file = dir / "node.pub";
+  id.key_file = dir / "node.key";
+  id.public_file = dir / "node.pub";
+  std::error_code ec;
+  if (!fs::exists(id.key_file, ec)) {
+    const bool fresh_dir = !fs::exists(dir, ec);
+    fs::create_directories(dir, ec);
+    // Only the owner may look inside: the secret key is never readable by others.
+    if (!ec && fresh_dir) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    const auto keys = generate_curve_keys();
+    try {
+      id.created = create_exclusively(id.key_file, keys.secret_key);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("cannot write the node's CURVE key in " + dir.string() + ": " + e.what());
+    }
+  }
+  struct stat st {};
+  if (::stat(id.key_file.c_str(), &st) != 0)
+    throw std::runtime_error("cannot read " + id.key_file.string() + ": " + std::strerror(errno));
+  if (st.st_mode & 077)
+    throw std::runtime_error(id.key_file.string() + " is readable by group or others; `chmod 600 " +
+                             id.key_file.string() + "` fixes it");
   std::optional<std::string> text;
   try {
-    text = read_file(key_file);
+    text = read_file(id.key_file);
   } catch (const std::system_error& e) {
-    throw std::runtime_error("cannot read " + key_file.string() + ": " + e.what());
+    throw std::runtime_error("cannot read " + id.key_file.string() + ": " + e.what());
   }
-  if (!text) {
-    auto keys = generate_curve_keys();
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    // Only the owner may look inside: the secret key is never readable by others, not even
-    // as the temp file write_file_atomic makes first.
-    if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
-    try {
-      write_file_atomic(key_file, keys.secret_key + "\n");
-      fs::permissions(key_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-      write_file_atomic(pub_file, keys.public_key + "\n");
-    } catch (const std::exception& e) {
-      throw std::runtime_error("cannot write the node's keys in " + dir.string() + ": " + e.what());
-    }
-    return keys;
-  }
-  curve_key_pair keys;
-  keys.secret_key = trimmed(*text);
-  if (!is_curve_key(keys.secret_key))
-    throw std::runtime_error(key_file.string() + " does not hold a Z85 CURVE secret key");
+  id.keys.secret_key = trimmed(text.value_or(""));
+  if (!is_curve_key(id.keys.secret_key))
+    throw std::runtime_error(id.key_file.string() + " does not hold a Z85 CURVE secret key");
   char pub[41];
-  if (zmq_curve_public(pub, keys.secret_key.c_str()) != 0)
-    throw std::runtime_error("cannot derive the public key of " + key_file.string());
-  keys.public_key = pub;
-  // node.pub is only for sharing: rewrite it when missing or stale.
-  auto shown = read_file(pub_file);
-  if (!shown || trimmed(*shown) != keys.public_key) write_file_atomic(pub_file, keys.public_key + "\n");
-  return keys;
+  if (zmq_curve_public(pub, id.keys.secret_key.c_str()) != 0)
+    throw std::runtime_error("cannot derive the public key of " + id.key_file.string());
+  id.keys.public_key = pub;
+  // node.pub is only for sharing: rewritten when missing or stale.
+  try {
+    auto shown = read_file(id.public_file);
+    if (!shown || trimmed(*shown) != id.keys.public_key) write_file_atomic(id.public_file, id.keys.public_key + "\n");
+  } catch (const std::system_error& e) {
+    throw std::runtime_error("cannot write " + id.public_file.string() + ": " + e.what());
+  }
+  return id;
+}
+
+curve_key_pair load_or_create_curve_keys(const fs::path& state_dir) {
+  return load_or_create_curve_identity(state_dir).keys;
 }
 
 }  // namespace atn

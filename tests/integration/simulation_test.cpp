@@ -13,6 +13,8 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -135,6 +137,18 @@ TEST_CASE("a federation of processes trains, commits, verifies, agrees, aggregat
     }
   }
   CHECK(reveals_checked == 12);
+
+  // Every node spoke CURVE (the default): its key pair in its state dir, owner-only, and said so.
+  for (const char* id :
+       {"aggregator", "coordinator-1", "coordinator-2", "solver-1", "solver-2", "solver-3", "solver-4"}) {
+    INFO(id);
+    CHECK(fs::status(dir.path / id / "keys" / "node.key").permissions() ==
+          (fs::perms::owner_read | fs::perms::owner_write));
+    std::ifstream log(dir.path / id / "node.log");
+    const std::string text{std::istreambuf_iterator<char>(log), {}};
+    CHECK(text.find("CURVE on") != std::string::npos);
+    CHECK(text.find("refused a ") == std::string::npos);  // no message or connection refused
+  }
 
   yuma_matrix bonds;
   for (std::int64_t r = 1; r <= 3; ++r) {

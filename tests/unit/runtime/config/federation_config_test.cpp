@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
 
 using namespace atn;
 namespace fs = std::filesystem;
@@ -19,11 +20,62 @@ TEST_CASE("the shipped LAN configs load", "[federation_config]") {
   CHECK(agg.aggregator.stake.at("coordinator-1") == 1.0);
   CHECK(agg.aggregator.commit_timeout == std::chrono::milliseconds(600000));
   CHECK(agg.data_dir.is_absolute());
+  // CURVE: every peer carries its key, and the three files agree on each node's key.
+  CHECK_FALSE(agg.insecure_plaintext);
+  CHECK_NOTHROW(check_peer_keys(agg));
 
   federation_node_options coordinator;
   load_federation_config(fs::path(ATN_SOURCE_DIR) / "configs" / "lan-coordinator.yaml", coordinator);
   CHECK(coordinator.role == node_role::coordinator);
   CHECK(coordinator.coordinator.reference_steps == 10);
+  CHECK_NOTHROW(check_peer_keys(coordinator));
+
+  federation_node_options solver;
+  load_federation_config(fs::path(ATN_SOURCE_DIR) / "configs" / "lan-solver.yaml", solver);
+  std::map<std::string, std::string> key_of;
+  for (const auto* o : {&agg, &coordinator, &solver})
+    for (const auto& p : o->peers) {
+      auto [it, fresh] = key_of.emplace(p.id, p.public_key);
+      CHECK(it->second == p.public_key);  // one key per node across the files
+    }
+  CHECK(key_of.size() == 4);
+}
+
+TEST_CASE("peers carry CURVE keys: --peer ID=ENDPOINT,KEY, `public_key:`, refused at once when bad",
+          "[federation_config][curve]") {
+  const std::string key = "IU73tJ9b{7zwAXQoU%SdPQgTtGJq)Hgm1d!L@m=x";  // '=' and ',' free of ambiguity
+  auto p = parse_peer("solver-1=tcp://10.0.0.2:7111," + key);
+  CHECK(p.id == "solver-1");
+  CHECK(p.endpoint == "tcp://10.0.0.2:7111");
+  CHECK(p.public_key == key);
+  p = parse_peer("a=ipc:///tmp/x,y.sock," + key);  // the last comma separates the key
+  CHECK(p.endpoint == "ipc:///tmp/x,y.sock");
+  CHECK(parse_peer("a=tcp://h:1").public_key.empty());
+  CHECK_THROWS_WITH(parse_peer("a=tcp://h:1,not-a-key"), Catch::Contains("'not-a-key'"));
+  CHECK_THROWS_WITH(parse_peer("a"), Catch::Contains("ID=ENDPOINT,KEY"));
+
+  federation_node_options o;
+  o.peers = {parse_peer("a=tcp://h:1," + key), parse_peer("b=tcp://h:2")};
+  CHECK_THROWS_WITH(check_peer_keys(o),
+                    Catch::Contains("'b' has no CURVE public key") && Catch::Contains("--insecure-plaintext"));
+  o.insecure_plaintext = true;
+  CHECK_NOTHROW(check_peer_keys(o));
+  o.insecure_plaintext = false;
+  o.peers[1].public_key = key;
+  CHECK_THROWS_WITH(check_peer_keys(o), Catch::Contains("'a' and 'b' have the same public key"));
+
+  atn::test::temp_dir dir;
+  const auto file = dir.path / "node.yaml";
+  std::ofstream(file) << "federation:\n  peers:\n    - {id: a, endpoint: 'tcp://h:1', public_key: 'short'}\n";
+  federation_node_options bad;
+  CHECK_THROWS_WITH(load_federation_config(file, bad), Catch::Contains("'short'") && Catch::Contains("'a'"));
+  std::ofstream(file, std::ios::trunc) << "federation:\n  insecure_plaintext: true\n  peers:\n    - {id: a, endpoint: "
+                                          "'tcp://h:1', key: x}\n";
+  CHECK_THROWS_WITH(load_federation_config(file, bad), Catch::Contains("'key'"));
+  std::ofstream(file, std::ios::trunc) << "federation:\n  insecure_plaintext: true\n";
+  federation_node_options plain;
+  load_federation_config(file, plain);
+  CHECK(plain.insecure_plaintext);
 }
 
 TEST_CASE("a bad federation config names the key", "[federation_config]") {

@@ -156,6 +156,8 @@ TEST_CASE("status shows failing feed writes and the bridge's refusal counters (i
   stats.received.accepted_bytes = 2048;
   stats.received.rejected[static_cast<std::size_t>(atn::wire_reject::malformed)] = 5000;
   stats.unknown_sender = 5000;
+  stats.impersonation = 2;     // CURVE: another peer's id with a key
+  stats.handshake_failed = 3;  // plaintext to a CURVE node
   stats.sent_messages = 4;
   s.bridge = stats.counters();
   atn::write_node_status(c.paths.state_dir, s);
@@ -172,8 +174,8 @@ TEST_CASE("status shows failing feed writes and the bridge's refusal counters (i
   INFO(out);
   CHECK_THAT(out, Catch::Contains("WRITES FAILING since ") && Catch::Contains("(90 s ago): write ") &&
                       Catch::Contains("File too large; 7 batches refused so far"));
-  CHECK_THAT(out, Catch::Contains("bridge:   3 messages accepted (2.0 KiB), 10000 refused (malformed 5000, "
-                                  "unknown_sender 5000); 4 sent (0 B)"));
+  CHECK_THAT(out, Catch::Contains("bridge:   3 messages accepted (2.0 KiB), 10005 refused (handshake_failed 3, "
+                                  "impersonation 2, malformed 5000, unknown_sender 5000); 4 sent (0 B)"));
 
   // Writes that work and a node without a bridge: neither line.
   s.feed_write_error.clear();

@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
+#include <thread>
+#include <vector>
 
 namespace atn {
 
@@ -45,6 +48,37 @@ TEST_CASE("a damaged key file is an error naming it", "[curve]") {
   } catch (const std::runtime_error& e) {
     CHECK(std::string(e.what()).find("node.key") != std::string::npos);
   }
+}
+
+TEST_CASE("concurrent first starts make one key pair and all load it", "[curve]") {
+  test::temp_dir dir("atn_keys");
+  std::vector<curve_identity> seen(8);
+  std::vector<std::thread> threads;
+  for (auto& s : seen) threads.emplace_back([&s, &dir] { s = load_or_create_curve_identity(dir.path); });
+  for (auto& t : threads) t.join();
+  std::set<std::string> keys;
+  int created = 0;
+  for (const auto& s : seen) {
+    keys.insert(s.keys.public_key);
+    created += s.created ? 1 : 0;
+  }
+  CHECK(keys.size() == 1);
+  CHECK(created == 1);
+  CHECK((fs::status(dir.path / "keys").permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+        fs::perms::none);
+}
+
+TEST_CASE("a key file others can read is refused, naming it", "[curve]") {
+  test::temp_dir dir("atn_keys");
+  const auto id = load_or_create_curve_identity(dir.path);
+  CHECK(id.created);
+  fs::permissions(id.key_file, fs::perms::group_read, fs::perm_options::add);
+  CHECK_THROWS_WITH(load_or_create_curve_identity(dir.path),
+                    Catch::Contains(id.key_file.string()) && Catch::Contains("chmod 600"));
+  fs::permissions(id.key_file, fs::perms::group_read, fs::perm_options::remove);
+  const auto again = load_or_create_curve_identity(dir.path);
+  CHECK_FALSE(again.created);
+  CHECK(again.keys.secret_key == id.keys.secret_key);
 }
 
 }  // namespace atn
