@@ -1,8 +1,8 @@
 #include "runtime/cli/simulation.hpp"
 
 #include "data/sample/sample_data_generator.hpp"
-#include "runtime/cli/simulation_ledger.hpp"
 #include "runtime/cli/simulation_keys.hpp"
+#include "runtime/cli/simulation_ledger.hpp"
 #include "runtime/protocol/round_report_json.hpp"
 #include "runtime/util/stop_signal.hpp"
 

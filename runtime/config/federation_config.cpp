@@ -85,8 +85,9 @@ void load_federation_config(const fs::path& file, federation_node_options& o) {
   const auto fed = root["federation"];
   if (!fed || !fed.IsMap()) throw std::runtime_error(file.string() + ": no `federation:` section");
   section_reader r{file, fed, ""};
-  r.check_keys({"id", "role", "jurisdiction", "listen", "peers", "insecure_plaintext", "state_dir", "data", "images",
-                "slice", "slices", "preset", "batch", "seed", "threads", "trace", "aggregator", "solver",
+  r.check_keys({"id",          "role",    "jurisdiction", "listen", "peers",      "insecure_plaintext",
+                "state_dir",   "data",    "images",       "slice",  "slices",     "preset",
+                "batch",       "seed",    "threads",      "trace",  "aggregator", "solver",
                 "coordinator", "network", "ledger"});
   r.get("id", o.id);
   r.parsed("role", o.role, parse_node_role);

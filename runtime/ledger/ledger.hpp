@@ -163,6 +163,8 @@ class ledger {
   virtual std::uint64_t attested_units(const address& who, std::uint64_t epoch) = 0;
   virtual std::uint64_t attested_round_units(const address& who, const std::string& jurisdiction,
                                              std::uint64_t round) = 0;
+  /// The epoch in which a jurisdiction's round was closed (close_round applied), or nullopt.
+  virtual std::optional<std::uint64_t> round_epoch(const std::string& jurisdiction, std::uint64_t round) = 0;
   /// Settled rewards of `who`, by epoch.
   virtual std::vector<reward_entry> rewards_of(const address& who) = 0;
   virtual std::vector<jurisdiction_info> jurisdictions() = 0;

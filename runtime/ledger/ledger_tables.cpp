@@ -228,6 +228,13 @@ bool ledger_tables::round_closed(const std::string& jurisdiction, std::uint64_t 
   return s.step();
 }
 
+std::optional<std::uint64_t> ledger_tables::round_epoch(const std::string& jurisdiction, std::uint64_t round) {
+  auto s = db_.query("SELECT epoch FROM rounds WHERE jurisdiction = ?1 AND round = ?2");
+  s.bind(1, jurisdiction).bind(2, sql_int(round));
+  if (!s.step()) return std::nullopt;
+  return static_cast<std::uint64_t>(s.integer(0));
+}
+
 void ledger_tables::put_round(const stored_round& r, std::uint64_t epoch) {
   db_.query("INSERT INTO rounds(jurisdiction, round, epoch, solvers, coordinators) VALUES(?1, ?2, ?3, ?4, ?5)")
       .bind(1, r.jurisdiction)

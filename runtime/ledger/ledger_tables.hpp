@@ -69,6 +69,7 @@ class ledger_tables {
                        std::uint64_t units);
 
   bool round_closed(const std::string& jurisdiction, std::uint64_t round);
+  std::optional<std::uint64_t> round_epoch(const std::string& jurisdiction, std::uint64_t round);
   void put_round(const stored_round& r, std::uint64_t epoch);
   std::vector<stored_round> rounds_in(std::uint64_t epoch);
 

@@ -214,6 +214,10 @@ std::uint64_t sqlite_ledger::attested_round_units(const address& who, const std:
   return ledger_tables(*db_).round_usage(who, jurisdiction, round);
 }
 
+std::optional<std::uint64_t> sqlite_ledger::round_epoch(const std::string& jurisdiction, std::uint64_t round) {
+  return ledger_tables(*db_).round_epoch(jurisdiction, round);
+}
+
 std::vector<reward_entry> sqlite_ledger::rewards_of(const address& who) { return ledger_tables(*db_).rewards_of(who); }
 
 std::vector<jurisdiction_info> sqlite_ledger::jurisdictions() {

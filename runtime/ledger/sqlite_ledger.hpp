@@ -45,6 +45,7 @@ class sqlite_ledger final : public ledger {
   epoch_info epoch(std::uint64_t number) override;
   std::uint64_t attested_units(const address& who, std::uint64_t epoch) override;
   std::uint64_t attested_round_units(const address& who, const std::string& jurisdiction, std::uint64_t round) override;
+  std::optional<std::uint64_t> round_epoch(const std::string& jurisdiction, std::uint64_t round) override;
   std::vector<reward_entry> rewards_of(const address& who) override;
   std::vector<jurisdiction_info> jurisdictions() override;
   supply_totals totals() override;

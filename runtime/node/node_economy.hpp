@@ -19,14 +19,10 @@ struct node_economy {
   std::string address;  ///< the wallet's address
 };
 
-/// Where a node's ledger is: `economy.ledger_file`, else `<state_dir>/../ledger.sqlite`.
-std::filesystem::path ledger_path_for(const economy_options& economy, const std::filesystem::path& state_dir);
-
-/// Loads `<state_dir>/wallet.key`, opens the ledger, passes the gate (runtime/ledger/gate) for the
-/// node's role in its jurisdiction — staking, joining or founding it with auto_stake — and spawns
-/// the treasury client with its outbox under the state dir. A closed gate throws
-/// std::runtime_error with one line naming what is missing and the command that fixes it (no wallet,
-/// no ledger at X, balance too low, …). A busy ledger is retried for up to 30 s.
+/// Enters the economy for the node's role in its jurisdiction (runtime/node/economy_entry: wallet,
+/// ledger, gate — staking, joining or founding it with auto_stake) and spawns the treasury client with
+/// its outbox under the state dir. A closed gate throws economy_closed with one line naming what is
+/// missing and the command that fixes it. A busy ledger is retried for up to 30 s.
 node_economy join_economy(caf::actor_system& system, const federation_node_options& o);
 
 }  // namespace atn

@@ -15,8 +15,8 @@
 #include "runtime/ingest/time_aligner.hpp"
 #include "runtime/ledger/outbox.hpp"
 #include "runtime/node/capture_source.hpp"
+#include "runtime/node/economy_entry.hpp"
 #include "runtime/node/node_status.hpp"
-#include "runtime/node/solo_economy.hpp"
 #include "runtime/training/sample_mix_source.hpp"
 #include "runtime/util/file_util.hpp"
 
@@ -130,7 +130,7 @@ struct modality_mean {
 class solo_run {
  public:
   solo_run(const node_config& c, const std::atomic<bool>& stop, std::shared_ptr<std::atomic<bool>> agent_on,
-           std::shared_ptr<std::atomic<bool>> capture_on, std::optional<solo_economy> economy,
+           std::shared_ptr<std::atomic<bool>> capture_on, std::optional<economy_entry> economy,
            caf::actor_system& system)
       : c_(c),
         stop_(stop),
@@ -493,7 +493,7 @@ class solo_run {
   const node_config c_;
   const std::atomic<bool>& stop_;
   std::shared_ptr<std::atomic<bool>> agent_on_, capture_on_;
-  std::optional<solo_economy> economy_;  ///< nullopt: run without the ledger
+  std::optional<economy_entry> economy_;  ///< nullopt: run without the ledger
   caf::actor_system& system_;
   caf::scoped_actor self_;
   model_config model_;
@@ -559,10 +559,15 @@ int run_solo_node(const node_config& config, const fs::path& config_path, const 
 
   // The gate comes before anything trains: without a wallet, the ledger and a solver stake the node
   // stops here with one line naming the fix.
-  std::optional<solo_economy> economy;
+  std::optional<economy_entry> economy;
   if (start.ledger.enabled) {
     try {
-      economy = open_solo_economy(start);
+      economy_request r;
+      r.state_dir = start.paths.state_dir;
+      r.ledger_path = start.ledger.path;
+      r.auto_stake = start.ledger.auto_stake;
+      r.opt_out = " (or set ledger.enabled: false, or run --no-ledger, to train without earning)";
+      economy = enter_economy(r);
     } catch (const std::exception& e) {
       spdlog::error("not training: {}", e.what());
       return 1;

@@ -41,7 +41,7 @@ std::vector<round_report> run_simulation(const fs::path& state, const std::strin
                                          double* central_loss = nullptr) {
   const std::string cmd = std::string(ATN_NODE_BINARY) +
                           " simulate --nodes 4 --coordinators 2 --steps 15 "
-                          "--reference-steps 8 --json --trace --data " +
+                          "--reference-steps 8 --epoch-seconds 4 --json --trace --data " +
                           sample_atn_dir().string() + " --state-dir " + state.string() + " " + extra + " 2>" +
                           (state / "simulate.err").string();
   FILE* p = ::popen(cmd.c_str(), "r");

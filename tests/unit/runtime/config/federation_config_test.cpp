@@ -23,6 +23,7 @@ TEST_CASE("the shipped LAN configs load", "[federation_config]") {
   // CURVE: every peer carries its key, and the three files agree on each node's key.
   CHECK_FALSE(agg.insecure_plaintext);
   CHECK_NOTHROW(check_peer_keys(agg));
+  CHECK_FALSE(agg.economy.enabled);  // a SQLite ledger is one machine's; a LAN needs the chain
 
   federation_node_options coordinator;
   load_federation_config(fs::path(ATN_SOURCE_DIR) / "configs" / "lan-coordinator.yaml", coordinator);
@@ -102,4 +103,42 @@ TEST_CASE("a bad federation config names the key", "[federation_config]") {
   auto o = load("federation:\n  id: s\n  data: atn\n  peers:\n    - {id: a, endpoint: 'tcp://h:1'}\n");
   CHECK(o.data_dir == dir.path / "atn");
   CHECK(o.peers.at(0).endpoint == "tcp://h:1");
+}
+
+TEST_CASE("the economy's keys: the ledger, the participants' wallets, the slash fraction, the network",
+          "[federation_config]") {
+  atn::test::temp_dir dir;
+  const auto file = dir.path / "node.yaml";
+  auto load = [&](const std::string& text) {
+    std::ofstream(file) << text;
+    federation_node_options o;
+    load_federation_config(file, o);
+    return o;
+  };
+  const auto o = load(
+      "federation:\n  ledger: {file: shared/ledger.sqlite, auto_stake: false}\n"
+      "  aggregator:\n    wallets: {solver-1: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'}\n"
+      "    slash_fraction: '0.025'\n    network_aggregator: net\n"
+      "  network:\n    aggregators: {j1: agg-1, j2: agg-2}\n    rounds: 4\n");
+  CHECK(o.economy.enabled);
+  CHECK(o.economy.ledger_file == dir.path / "shared" / "ledger.sqlite");
+  CHECK_FALSE(o.economy.auto_stake);
+  CHECK(o.aggregator.ledger_addresses.at("solver-1") == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
+  CHECK(o.aggregator.slash_fraction_bps == 250);
+  CHECK(o.aggregator.network_aggregator == "net");
+  CHECK(o.network.aggregators.at("j2") == "agg-2");
+  CHECK(o.network.rounds == 4);
+  CHECK_THROWS_WITH(load("federation:\n  aggregator:\n    slash_fraction: '0.5%'\n"),
+                    Catch::Contains("aggregator.slash_fraction") && Catch::Contains("0.5%"));
+  CHECK_THROWS_WITH(load("federation:\n  ledger: {colour: red}\n"), Catch::Contains("ledger.colour"));
+}
+
+TEST_CASE("a slash fraction is read exactly as basis points, never through a float", "[federation_config]") {
+  CHECK(parse_fraction_bps("0", "--slash-fraction") == 0);
+  CHECK(parse_fraction_bps("0.01", "--slash-fraction") == 100);
+  CHECK(parse_fraction_bps("0.0001", "--slash-fraction") == 1);
+  CHECK(parse_fraction_bps("1", "--slash-fraction") == 10000);
+  CHECK(parse_fraction_bps("1.0", "--slash-fraction") == 10000);
+  for (const char* bad : {"", "1.5", "2", "0.00001", ".5", "0.", "-0.1", "1e-2", "0,1"})
+    CHECK_THROWS_WITH(parse_fraction_bps(bad, "--slash-fraction"), Catch::Contains("--slash-fraction"));
 }

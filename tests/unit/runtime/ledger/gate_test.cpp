@@ -67,3 +67,33 @@ TEST_CASE("a stake being unstaked keeps the gate closed", "[gate]") {
   CHECK_FALSE(r.open);
   CHECK(r.message.find("being unstaked") != std::string::npos);
 }
+
+TEST_CASE("an aggregator's gate stakes as aggregator and founds its jurisdiction; a taken one stays closed", "[gate]") {
+  test::ledger_fixture f;
+  ledger::gate_options o;
+  o.r = ledger::role::aggregator;
+  o.jurisdiction = "vision";
+  o.spec = ledger::specialisation::visual;
+  const auto before = f.l->balance(f.aggregator.addr());
+  const auto r = ledger::pass_gate(*f.l, f.aggregator, o);
+  INFO(r.message);
+  REQUIRE(r.open);
+  CHECK(r.transactions.size() == 2);  // stake, create
+  CHECK(f.l->is_active(f.aggregator.addr(), ledger::role::aggregator));
+  const auto js = f.l->jurisdictions();
+  REQUIRE(js.size() == 1);
+  CHECK(js[0].name == "vision");
+  CHECK(js[0].spec == ledger::specialisation::visual);
+  CHECK(js[0].aggregator == f.aggregator.addr());
+  CHECK(f.l->balance(f.aggregator.addr()) == before - amount::atn(1000) - amount::atn(500));
+  // Passing again submits nothing: it is the jurisdiction's aggregator already.
+  CHECK(ledger::pass_gate(*f.l, f.aggregator, o).transactions.empty());
+
+  // Another aggregator for the same jurisdiction is refused, naming the one it has.
+  f.ok(f.bob, ledger::tx::stake(ledger::role::aggregator, amount::atn(1000)));
+  const auto digest = f.l->state_digest();
+  const auto taken = ledger::pass_gate(*f.l, f.bob, o);
+  CHECK_FALSE(taken.open);
+  CHECK(taken.message.find("has the aggregator " + f.aggregator.addr().to_string()) != std::string::npos);
+  CHECK(f.l->state_digest() == digest);
+}

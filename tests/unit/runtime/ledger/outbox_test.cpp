@@ -50,6 +50,9 @@ struct dying_ledger : atn::ledger::ledger {
   std::uint64_t attested_round_units(const atn::ledger::address& w, const std::string& j, std::uint64_t r) override {
     return real.attested_round_units(w, j, r);
   }
+  std::optional<std::uint64_t> round_epoch(const std::string& j, std::uint64_t r) override {
+    return real.round_epoch(j, r);
+  }
   std::vector<atn::ledger::reward_entry> rewards_of(const atn::ledger::address& w) override {
     return real.rewards_of(w);
   }
