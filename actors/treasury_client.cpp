@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <caf/all.hpp>
 
+#include <chrono>
 #include <ctime>
 
 namespace atn {
@@ -18,6 +19,7 @@ struct treasury_state {
   std::unique_ptr<ledger::outbox> box;
   std::uint64_t applied = 0, refused = 0;
   std::string last_error;
+  std::uint64_t ledger_us = 0;  // in deliver(): what the node's transactions cost it
   bool retry_scheduled = false;
   static inline const char* name = "treasury_client";
 };
@@ -28,7 +30,10 @@ std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)
 // Sends what the outbox holds; schedules a retry while the ledger is unavailable.
 ledger::delivery_report deliver(self_ptr self) {
   auto& st = self->state;
+  const auto t0 = std::chrono::steady_clock::now();
   auto report = st.box->deliver(*st.opt.ledger, *st.opt.wallet);
+  st.ledger_us += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count());
   for (const auto& e : report.applied) {
     ++st.applied;
     spdlog::info("{}: ledger applied {} ({}) in epoch {}", st.opt.node_id, e.key, e.body.kind, e.epoch);
@@ -144,6 +149,7 @@ caf::behavior treasury_client(self_ptr self, treasury_options opt) {
         s.applied = st.applied;
         s.refused = st.refused;
         s.last_error = st.last_error;
+        s.ledger_us = st.ledger_us;
         try {
           s.balance = st.opt.ledger->balance(me).to_string();
           if (const auto stake = st.opt.ledger->stake_of(me)) {

@@ -70,7 +70,8 @@ struct treasury_status {
   std::uint64_t attested_units = 0;  ///< in the current epoch
   std::uint64_t pending = 0;         ///< outbox entries not yet applied or refused
   std::uint64_t applied = 0, refused = 0;
-  std::string last_error;  ///< the last refusal or unavailability, empty when none
+  std::string last_error;       ///< the last refusal or unavailability, empty when none
+  std::uint64_t ledger_us = 0;  ///< time spent waiting on the ledger for the node's transactions since start (µs)
 };
 
 using treasury_status_atom = caf::atom_constant<caf::atom("trsstat")>;

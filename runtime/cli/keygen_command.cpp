@@ -18,7 +18,7 @@ void add_keygen_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "keygen", "Make the node's CURVE key pair once (or show its public key): its identity to its peers");
   sub->add_option("--state-dir", *dir,
-                  "the node's state dir, as `node --state-dir` (default: $XDG_STATE_HOME/atn-node); keys go in "
+                  "the node's state dir, as `node --state-dir` (default: $XDG_DATA_HOME/atn-node); keys go in "
                   "DIR/keys/");
   bind_command(sub, [dir] {
     ledger_location where;

@@ -1,6 +1,7 @@
 #include "runtime/cli/ledger_access.hpp"
 
 #include "data/civil_time.hpp"
+#include "runtime/config/node_config.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -11,7 +12,8 @@
 namespace atn {
 
 void add_wallet_options(CLI::App* sub, ledger_location& o) {
-  sub->add_option("--state-dir", o.state_dir, "state dir holding wallet.key (default: $XDG_STATE_HOME/atn-node)");
+  sub->add_option("--state-dir", o.state_dir,
+                  "state dir holding wallet.key (default: $XDG_DATA_HOME/atn-node, as `run`)");
   sub->add_option("--wallet", o.wallet_file, "wallet file (overrides --state-dir)");
 }
 
@@ -22,11 +24,7 @@ void add_ledger_options(CLI::App* sub, ledger_location& o) {
 
 std::filesystem::path state_dir_of(const ledger_location& o) {
   if (!o.state_dir.empty()) return o.state_dir;
-  const char* xdg = std::getenv("XDG_STATE_HOME");
-  const char* home = std::getenv("HOME");
-  const std::filesystem::path base =
-      xdg && *xdg ? std::filesystem::path(xdg) : std::filesystem::path(home ? home : ".") / ".local/state";
-  return base / "atn-node";
+  return default_state_dir();  // the one `atn-node run` keeps its state in, so both find the same wallet
 }
 
 std::filesystem::path wallet_path_of(const ledger_location& o) {

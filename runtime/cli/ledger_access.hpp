@@ -18,7 +18,7 @@ class App;
 namespace atn {
 
 struct ledger_location {
-  std::string state_dir;    ///< default $XDG_STATE_HOME/atn-node (~/.local/state/atn-node)
+  std::string state_dir;    ///< default $XDG_DATA_HOME/atn-node (~/.local/share/atn-node), as `run`
   std::string wallet_file;  ///< default <state-dir>/wallet.key
   std::string ledger_file;  ///< default <state-dir>/../ledger.sqlite: beside the state dirs that share it
 };

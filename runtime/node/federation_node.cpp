@@ -47,6 +47,7 @@ std::int64_t unix_ms() {
 // The node's status file (`atn-node status` reads it): who it is and its bridge's counters, the
 // refusals among them. Returns the counters it wrote, empty when the bridge did not answer.
 std::map<std::string, std::uint64_t> write_federation_status(caf::actor_system& system, const caf::actor& bridge,
+                                                             const node_economy& economy,
                                                              const federation_node_options& o, std::int64_t started_ms,
                                                              const std::string& activity, bool& warned) {
   node_status st;
@@ -58,6 +59,12 @@ std::map<std::string, std::uint64_t> write_federation_status(caf::actor_system& 
     caf::scoped_actor q{system};
     q->request(bridge, std::chrono::seconds(1), bridge_stats_atom::value)
         .receive([&](const bridge_stats& b) { st.bridge = b.counters(); }, [](const caf::error&) {});
+    if (economy.treasury)
+      q->request(economy.treasury, std::chrono::seconds(1), treasury_status_atom::value)
+          .receive([&](const treasury_status& t) { st.economy = economy_status_of(t, economy.ledger_file); },
+                   [](const caf::error&) {});
+    else if (o.role != node_role::network)
+      st.economy.emplace();  // --no-ledger: `status` says the economy is off
   }
   st.updated_ms = unix_ms();
   try {
@@ -148,10 +155,12 @@ void drain_treasury(caf::scoped_actor& self, const caf::actor& treasury, const s
         .receive([&](const treasury_status& s) { status = s; }, [](const caf::error&) {});
     if (!status) return;
     if (status->pending == 0 || std::chrono::steady_clock::now() > give_up) {
-      spdlog::info("{}: ledger: wallet {} balance {}, stake {}, {} applied, {} refused, {} pending{}{}", id,
-                   status->address, status->balance, status->stake.empty() ? "none" : status->stake, status->applied,
-                   status->refused, status->pending,
-                   status->last_error.empty() ? "" : "; last error: ", status->last_error);
+      spdlog::info(
+          "{}: ledger: wallet {} balance {}, stake {}, {} applied, {} refused, {} pending, {:.1f} ms in "
+          "ledger calls{}{}",
+          id, status->address, status->balance, status->stake.empty() ? "none" : status->stake, status->applied,
+          status->refused, status->pending, status->ledger_us / 1000.0,
+          status->last_error.empty() ? "" : "; last error: ", status->last_error);
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the client retries on its own clock
@@ -314,7 +323,7 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   auto last_status = std::chrono::steady_clock::time_point{};
   while (running && !stop.load()) {
     if (std::chrono::steady_clock::now() - last_status >= status_every) {
-      write_federation_status(system, bridge, o, started_ms, activity, status_warned);
+      write_federation_status(system, bridge, economy, o, started_ms, activity, status_warned);
       last_status = std::chrono::steady_clock::now();
     }
     self->receive(
@@ -344,7 +353,7 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
         .receive([](const caf::message&) {}, [](caf::error&) {});
   }
   // The last counters, in the status file and the log.
-  const auto counters = write_federation_status(system, bridge, o, started_ms, "stopped", status_warned);
+  const auto counters = write_federation_status(system, bridge, economy, o, started_ms, "stopped", status_warned);
   if (!counters.empty()) spdlog::info("{}: {}", o.id, render_bridge_counters(counters));
   if (exit_code == 0 && !stop.load() && o.role == node_role::aggregator && o.parity_steps > 0 &&
       aggregator_options.evaluate) {
@@ -357,6 +366,8 @@ int run_federation_node(const federation_node_options& o, const std::atomic<bool
   self->send_exit(role_actor, caf::exit_reason::user_shutdown);
   if (economy.treasury) {
     drain_treasury(self, economy.treasury, o.id);
+    write_federation_status(system, bridge, economy, o, started_ms, "stopped",
+                            status_warned);  // the ledger's last word
     self->send_exit(economy.treasury, caf::exit_reason::user_shutdown);
     self->wait_for(economy.treasury);
   }

@@ -34,6 +34,23 @@ ledger::role ledger_role(node_role r) {
 
 }  // namespace
 
+economy_status economy_status_of(const treasury_status& t, const std::string& ledger_file) {
+  economy_status e;
+  e.enabled = true;
+  e.ledger = ledger_file;
+  e.address = t.address;
+  e.balance = t.balance;
+  e.stake = t.stake;
+  e.stake_active = t.stake_active;
+  e.attested_units = t.attested_units;
+  e.pending = t.pending;
+  e.applied = t.applied;
+  e.refused = t.refused;
+  e.last_error = t.last_error;
+  e.ledger_us = t.ledger_us;
+  return e;
+}
+
 node_economy join_economy(caf::actor_system& system, const federation_node_options& o) {
   economy_request r;
   r.state_dir = o.state_dir;
@@ -61,7 +78,7 @@ node_economy join_economy(caf::actor_system& system, const federation_node_optio
   t.ledger = std::move(entry.ledger);
   t.wallet = entry.wallet;
   t.outbox_path = ledger::outbox::default_path(o.state_dir);
-  return {spawn_treasury_client(system, std::move(t)), entry.wallet->addr().to_string()};
+  return {spawn_treasury_client(system, std::move(t)), entry.wallet->addr().to_string(), entry.ledger_path.string()};
 }
 
 }  // namespace atn

@@ -173,7 +173,8 @@ void write_node_status(const fs::path& state_dir, const node_status& s) {
                       {"stake_active", e->stake_active},
                       {"attested_units", e->attested_units},
                       {"outbox", {{"pending", e->pending}, {"applied", e->applied}, {"refused", e->refused}}},
-                      {"last_error", e->last_error}};
+                      {"last_error", e->last_error},
+                      {"ledger_us", e->ledger_us}};
   fs::create_directories(state_dir);
   write_file_atomic(node_status_path(state_dir), out.dump() + "\n");
 }
@@ -251,6 +252,7 @@ std::optional<node_status> read_node_status(const fs::path& state_dir) {
     field(*economy, "stake_active", e.stake_active, file, "economy.");
     field(*economy, "attested_units", e.attested_units, file, "economy.");
     field(*economy, "last_error", e.last_error, file, "economy.");
+    field(*economy, "ledger_us", e.ledger_us, file, "economy.");
     if (auto outbox = object_field(*economy, "outbox", file)) {
       field(*outbox, "pending", e.pending, file, "economy.outbox.");
       field(*outbox, "applied", e.applied, file, "economy.outbox.");

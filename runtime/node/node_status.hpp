@@ -35,6 +35,7 @@ struct economy_status {
   std::uint64_t pending = 0;               ///< outbox entries not yet applied or refused
   std::uint64_t applied = 0, refused = 0;  ///< outbox entries the ledger applied / refused since the node started
   std::string last_error;                  ///< the last refusal or unavailability; empty when none
+  std::uint64_t ledger_us = 0;             ///< time the node's transactions spent in ledger calls since start
 };
 
 /// What `<state_dir>/status.json` holds.

@@ -16,6 +16,7 @@
 #include "runtime/ledger/outbox.hpp"
 #include "runtime/node/capture_source.hpp"
 #include "runtime/node/economy_entry.hpp"
+#include "runtime/node/node_economy.hpp"
 #include "runtime/node/node_status.hpp"
 #include "runtime/training/sample_mix_source.hpp"
 #include "runtime/util/file_util.hpp"
@@ -428,17 +429,8 @@ class solo_run {
     economy_status& e = st.economy.emplace();
     e.enabled = economy_.has_value();
     if (economy_) {
-      const treasury_status& t = treasury_status_;
-      e.ledger = economy_->ledger_path.string();
-      e.address = economy_->wallet->addr().to_string();
-      e.balance = t.balance;
-      e.stake = t.stake;
-      e.stake_active = t.stake_active;
-      e.attested_units = t.attested_units;
-      e.pending = t.pending;
-      e.applied = t.applied;
-      e.refused = t.refused;
-      e.last_error = t.last_error;
+      e = economy_status_of(treasury_status_, economy_->ledger_path.string());
+      e.address = economy_->wallet->addr().to_string();  // known even before the client first answers
     }
     try {
       write_node_status(c_.paths.state_dir, st);
