@@ -92,19 +92,15 @@ caf::behavior treasury_client(self_ptr self, treasury_options opt) {
   return {
       [=](const attest_training& a) {
         auto& st = self->state;
-        if (a.units > 0) {
-          // The jurisdiction's aggregator is the service a round's training is attested to; in solo
-          // mode the node is its own service (its solver stake makes it an active one).
-          ledger::address service = st.opt.wallet->addr();
-          for (const auto& j : st.opt.ledger->jurisdictions())
-            if (j.name == a.jurisdiction) service = j.aggregator;
-          st.box->enqueue(a.key,
-                          ledger::tx::attest_usage(service, static_cast<std::uint64_t>(a.units), a.jurisdiction,
-                                                   static_cast<std::uint64_t>(a.round)),
-                          now_seconds());
-          deliver(self);
-        }
-        return outcome_of(self, a.key);
+        if (a.units <= 0) return outcome_of(self, a.key);
+        // The jurisdiction's aggregator is the service a round's training is attested to; in solo
+        // mode the node is its own service (its solver stake makes it an active one).
+        ledger::address service = st.opt.wallet->addr();
+        for (const auto& j : st.opt.ledger->jurisdictions())
+          if (j.name == a.jurisdiction) service = j.aggregator;
+        return enqueue_and_deliver(self, a.key,
+                                   ledger::tx::attest_usage(service, static_cast<std::uint64_t>(a.units),
+                                                            a.jurisdiction, static_cast<std::uint64_t>(a.round)));
       },
       [=](const close_round_request& c) {
         ledger::round_result r;

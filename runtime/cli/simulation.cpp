@@ -26,6 +26,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -572,23 +573,18 @@ int run_simulation(const simulation_options& o) {
   std::map<std::string, double> previous_loss;
   for (std::string text; reports.next(text);) {
     try {
+      if (o.on_report) o.on_report(text);
       const auto parity = parse_parity_report(text);
       const auto network = parity ? parse_result<network_report>::failure("") : parse_network_report(text);
-      if (o.on_report) {
-        o.on_report(text);
-        if (!parity && !network) {
-          const auto v = read_report(text);
-          if (v.round > 0) ++rounds_seen[v.jurisdiction];
-        }
-        continue;
+      std::optional<round_report> round;
+      if (!parity && !network) {
+        round = read_report(text);
+        if (round->round > 0) ++rounds_seen[round->jurisdiction];
       }
+      if (o.on_report) continue;
       if (o.json) {
         std::printf("%s\n", text.c_str());
         std::fflush(stdout);
-        if (!parity && !network) {
-          const auto v = read_report(text);
-          if (v.round > 0) ++rounds_seen[v.jurisdiction];
-        }
         continue;
       }
       if (parity) {
@@ -601,12 +597,11 @@ int run_simulation(const simulation_options& o) {
       } else if (network) {
         print_network(*network);
       } else {
-        auto v = read_report(text);
+        const auto& v = *round;
         const double before = previous_loss.count(v.jurisdiction) ? previous_loss[v.jurisdiction] : -1;
         print_table(v, before, roles, o.jurisdictions > 1);
         if (book && v.round > 0) print_ledger(*book, v, nodes);
         previous_loss[v.jurisdiction] = v.held_out_loss;
-        if (v.round > 0) ++rounds_seen[v.jurisdiction];
       }
       std::fflush(stdout);
     } catch (const std::exception& e) {  // a line that is not a report (nlohmann or read_report)

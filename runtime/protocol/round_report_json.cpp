@@ -11,6 +11,16 @@ namespace {
 // -1 means "not measured"; a NaN (written as null) reads back as the same "not measured".
 double number_or_unmeasured(const nlohmann::json& j) { return j.is_null() ? -1.0 : j.get<double>(); }
 
+// A line `{"<tag>": {...}}` read as T, or the refusal "not a <tag> line: …".
+template <class T>
+parse_result<T> parse_tagged_line(std::string_view line, const char* tag) {
+  try {
+    return nlohmann::json::parse(line).at(tag).template get<T>();
+  } catch (const std::exception& e) {
+    return parse_result<T>::failure(std::string("not a ") + tag + " line: " + e.what());
+  }
+}
+
 }  // namespace
 
 void to_json(nlohmann::json& j, const round_report& r) {
@@ -98,11 +108,7 @@ void from_json(const nlohmann::json& j, parity_report& p) {
 std::string parity_report_json(const parity_report& p) { return nlohmann::json{{"parity", p}}.dump(); }
 
 parse_result<parity_report> parse_parity_report(std::string_view line) {
-  try {
-    return nlohmann::json::parse(line).at("parity").get<parity_report>();
-  } catch (const std::exception& e) {
-    return parse_result<parity_report>::failure(std::string("not a parity line: ") + e.what());
-  }
+  return parse_tagged_line<parity_report>(line, "parity");
 }
 
 void to_json(nlohmann::json& j, const network_report& n) {
@@ -122,11 +128,7 @@ void from_json(const nlohmann::json& j, network_report& n) {
 std::string network_report_json(const network_report& n) { return nlohmann::json{{"network", n}}.dump(); }
 
 parse_result<network_report> parse_network_report(std::string_view line) {
-  try {
-    return nlohmann::json::parse(line).at("network").get<network_report>();
-  } catch (const std::exception& e) {
-    return parse_result<network_report>::failure(std::string("not a network line: ") + e.what());
-  }
+  return parse_tagged_line<network_report>(line, "network");
 }
 
 }  // namespace atn

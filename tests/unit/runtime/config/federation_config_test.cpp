@@ -10,6 +10,20 @@
 using namespace atn;
 namespace fs = std::filesystem;
 
+namespace {
+// Loads a federation config written from text into a temporary file.
+struct yaml_loader {
+  atn::test::temp_dir dir;
+  federation_node_options operator()(const std::string& text) const {
+    const auto file = dir.path / "node.yaml";
+    std::ofstream(file) << text;
+    federation_node_options o;
+    load_federation_config(file, o);
+    return o;
+  }
+};
+}  // namespace
+
 TEST_CASE("the shipped LAN configs load", "[federation_config]") {
   federation_node_options agg;
   load_federation_config(fs::path(ATN_SOURCE_DIR) / "configs" / "lan-aggregator.yaml", agg);
@@ -80,14 +94,7 @@ TEST_CASE("peers carry CURVE keys: --peer ID=ENDPOINT,KEY, `public_key:`, refuse
 }
 
 TEST_CASE("a bad federation config names the key", "[federation_config]") {
-  atn::test::temp_dir dir;
-  const auto file = dir.path / "node.yaml";
-  auto load = [&](const std::string& text) {
-    std::ofstream(file) << text;
-    federation_node_options o;
-    load_federation_config(file, o);
-    return o;
-  };
+  yaml_loader load;
   CHECK_THROWS_WITH(load("consent: {}\n"), Catch::Contains("no `federation:` section"));
   CHECK_THROWS_WITH(load("federation:\n  id: a\n  colour: red\n"), Catch::Contains("'colour'"));
   CHECK_THROWS_WITH(load("federation:\n  role: referee\n"), Catch::Contains("'role'") && Catch::Contains("referee"));
@@ -101,27 +108,20 @@ TEST_CASE("a bad federation config names the key", "[federation_config]") {
   CHECK_THROWS_WITH(load("federation:\n  peers:\n    - {id: a, endpoint: 'tcp://256.1.1.1:99999'}\n"),
                     Catch::Contains("peers") && Catch::Contains("tcp://256.1.1.1:99999"));
   auto o = load("federation:\n  id: s\n  data: atn\n  peers:\n    - {id: a, endpoint: 'tcp://h:1'}\n");
-  CHECK(o.data_dir == dir.path / "atn");
+  CHECK(o.data_dir == load.dir.path / "atn");
   CHECK(o.peers.at(0).endpoint == "tcp://h:1");
 }
 
 TEST_CASE("the economy's keys: the ledger, the participants' wallets, the slash fraction, the network",
           "[federation_config]") {
-  atn::test::temp_dir dir;
-  const auto file = dir.path / "node.yaml";
-  auto load = [&](const std::string& text) {
-    std::ofstream(file) << text;
-    federation_node_options o;
-    load_federation_config(file, o);
-    return o;
-  };
+  yaml_loader load;
   const auto o = load(
       "federation:\n  ledger: {file: shared/ledger.sqlite, auto_stake: false}\n"
       "  aggregator:\n    wallets: {solver-1: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed'}\n"
       "    slash_fraction: '0.025'\n    network_aggregator: net\n"
       "  network:\n    aggregators: {j1: agg-1, j2: agg-2}\n    rounds: 4\n");
   CHECK(o.economy.enabled);
-  CHECK(o.economy.ledger_file == dir.path / "shared" / "ledger.sqlite");
+  CHECK(o.economy.ledger_file == load.dir.path / "shared" / "ledger.sqlite");
   CHECK_FALSE(o.economy.auto_stake);
   CHECK(o.aggregator.ledger_addresses.at("solver-1") == "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed");
   CHECK(o.aggregator.slash_fraction_bps == 250);
